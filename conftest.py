@@ -1,0 +1,87 @@
+"""Named actors, so that tests read as sentences.
+
+The district has two municipalities with one library each: ``library`` (in
+``municipality``) and ``other_library`` (in ``other_municipality``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from methodica.core.permissions import Role
+from tests.factories import (
+    DistrictFactory, LibraryFactory, MunicipalityFactory, SettlementFactory, UserFactory, member,
+)
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory()
+
+
+@pytest.fixture
+def municipality(district):
+    return MunicipalityFactory(district=district, name="Казанлък")
+
+
+@pytest.fixture
+def other_municipality(district):
+    return MunicipalityFactory(district=district, name="Чирпан")
+
+
+@pytest.fixture
+def library(municipality):
+    settlement = SettlementFactory(municipality=municipality, name="Шейново")
+    return LibraryFactory(settlement=settlement, name="НЧ „Светлина – 1902“")
+
+
+@pytest.fixture
+def other_library(other_municipality):
+    settlement = SettlementFactory(municipality=other_municipality, name="Спасово")
+    return LibraryFactory(settlement=settlement, name="НЧ „Пробуда – 1927“")
+
+
+@pytest.fixture
+def district_admin(district):
+    return member(UserFactory(username="admin", first_name="Мария"), Role.DISTRICT_ADMIN, district)
+
+
+@pytest.fixture
+def methodologist(district):
+    return member(UserFactory(username="methodologist"), Role.METHODOLOGIST, district)
+
+
+@pytest.fixture
+def municipal_methodologist(municipality):
+    return member(UserFactory(username="kazanlak"), Role.METHODOLOGIST, municipality)
+
+
+@pytest.fixture
+def cataloguer(district):
+    return member(UserFactory(username="cataloguer"), Role.CATALOGUER, district)
+
+
+@pytest.fixture
+def reporter(library):
+    return member(UserFactory(username="reporter"), Role.REPORTER, library)
+
+
+@pytest.fixture
+def other_reporter(other_library):
+    return member(UserFactory(username="other_reporter"), Role.REPORTER, other_library)
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client, signed in as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,32 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import AnonRateThrottle
+
+from methodica.api import views
+
+
+class _TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled)."""
+
+    throttle_classes = [_TokenThrottle]
+
+
+router = DefaultRouter()
+router.register("libraries", views.LibraryViewSet, basename="library")
+router.register(r"libraries/(?P<library_pk>\d+)/staff", views.StaffViewSet, basename="staff")
+router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
+router.register("settlements", views.SettlementViewSet, basename="settlement")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    *router.urls,
+]

@@ -1,0 +1,159 @@
+"""Reading untrusted spreadsheets safely: .xlsx and .csv into rows of text.
+
+An uploaded file is checked before any parser sees it: its size, what it
+really is (by its first bytes, not its name), and, for .xlsx, the zip's entry
+count and declared uncompressed size, because openpyxl has no guard against
+zip bombs. Workbooks are opened read-only with cached values only, so no
+formula is evaluated; openpyxl parses their XML with defusedxml, so no external
+entity is resolved.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from methodica.core.errors import DomainError
+
+MAX_ZIP_ENTRIES = 2_000
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 200
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class SpreadsheetError(DomainError):
+    """The file cannot be read as a spreadsheet; the message says why."""
+
+
+@dataclass
+class Table:
+    """The first sheet: a header row and data rows, every cell as text ('' when empty)."""
+
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    # The spreadsheet row number of each data row, for error messages.
+    row_numbers: list[int] = field(default_factory=list)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.date().isoformat() if isinstance(value, datetime.datetime) else value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise SpreadsheetError(_("The file is damaged: it is not a valid .xlsx workbook.")) from None
+    entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise SpreadsheetError(_("The workbook has too many parts to be a register."))
+    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+        raise SpreadsheetError(
+            _("The workbook unpacks to more than %(mb)s MB and was refused.")
+            % {"mb": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        )
+    if "xl/workbook.xml" not in archive.namelist():
+        raise SpreadsheetError(_("The file is a zip archive, not an Excel workbook."))
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    import openpyxl
+
+    _check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean "unreadable"
+        raise SpreadsheetError(
+            _("The workbook could not be read: %(error)s") % {"error": exc.__class__.__name__}
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append([_cell_text(v) for v in values])
+            if len(rows) > MAX_ROWS + 1:
+                raise SpreadsheetError(
+                    _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
+                )
+        return rows
+    finally:
+        workbook.close()
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise SpreadsheetError(_("The file is not a spreadsheet (.xlsx or .csv)."))
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError(_("The CSV file is neither UTF-8 nor Windows-1251 text."))
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for values in csv.reader(io.StringIO(text), dialect):
+        rows.append([v.strip() for v in values[:MAX_COLUMNS]])
+        if len(rows) > MAX_ROWS + 1:
+            raise SpreadsheetError(_("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS})
+    return rows
+
+
+def read_table(upload: IO[bytes], *, max_bytes: int) -> Table:
+    """Read the first sheet of an uploaded .xlsx or .csv file into a :class:`Table`."""
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SpreadsheetError(
+            _("The file is larger than %(mb)s MB.") % {"mb": round(max_bytes / (1024 * 1024), 1)}
+        )
+    if not data.strip():
+        raise SpreadsheetError(_("The file is empty."))
+    if data.startswith(_OLE_MAGIC):
+        raise SpreadsheetError(
+            _("Old Excel files (.xls) are not supported. Save the file as .xlsx and upload it again.")
+        )
+    rows = _read_xlsx(data) if data.startswith(_XLSX_MAGIC) else _read_csv(data)
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell for cell in row)]
+    if not numbered:
+        raise SpreadsheetError(_("The sheet has no rows."))
+    (_header_number, headers), body = numbered[0], numbered[1:]
+    width = len(headers)
+    while width and not headers[width - 1]:
+        width -= 1
+    if width == 0:
+        raise SpreadsheetError(_("The first row must hold the column names."))
+    headers = headers[:width]
+    return Table(
+        headers=headers,
+        rows=[(row + [""] * width)[:width] for _n, row in body],
+        row_numbers=[n for n, _row in body],
+    )

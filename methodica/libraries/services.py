@@ -1,0 +1,194 @@
+"""Every write to the register. Views, the API, imports and commands call these."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from methodica.core.audit import audit, created, diff, snapshot
+from methodica.core.errors import DomainError
+from methodica.core.permissions import require_perm
+from methodica.libraries.models import (
+    WEEKDAYS,
+    Library,
+    LibraryStatusChange,
+    Municipality,
+    StaffMember,
+    parse_hours,
+)
+
+# What identifies a library; only those with ``change_identity`` may edit it.
+IDENTITY_FIELDS = (
+    "name", "library_type", "municipality", "settlement", "parent",
+    "chitalishte_number", "register_number", "founded_year",
+)
+# What a library's own reporter may keep up to date.
+CONTACT_FIELDS = (
+    "address", "postcode", "latitude", "longitude", "phone", "email", "website",
+    "opening_hours", "notes",
+)
+LIBRARY_FIELDS = IDENTITY_FIELDS + CONTACT_FIELDS
+STAFF_FIELDS = (
+    "full_name", "position", "fte", "has_library_qualification", "education",
+    "email", "phone", "started_on", "left_on",
+)
+
+
+def clean_opening_hours(value: Any) -> dict[str, str]:
+    """Normalise a weekly schedule, refusing entries that are not time ranges."""
+    if not isinstance(value, dict):
+        raise ValidationError({"opening_hours": _("Opening hours must be given per weekday.")})
+    hours = {}
+    for day, text in value.items():
+        if day not in WEEKDAYS:
+            raise ValidationError({"opening_hours": _("Unknown weekday %(day)s.") % {"day": day}})
+        text = (text or "").strip()
+        try:
+            parse_hours(text)
+        except ValueError as exc:
+            raise ValidationError(
+                {"opening_hours": _('"%(value)s" is not a time range such as 09:00-12:30.')
+                 % {"value": exc.args[0]}}
+            ) from None
+        if text:
+            hours[day] = text
+    return hours
+
+
+def _check_place(library: Library) -> None:
+    if library.settlement_id and library.settlement.municipality_id != library.municipality_id:
+        raise ValidationError(
+            {"settlement": _("The settlement is not in the chosen municipality.")}
+        )
+    if library.parent_id and library.parent_id == library.pk:
+        raise ValidationError({"parent": _("A library cannot be its own parent.")})
+
+
+def _apply(library: Library, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        if name == "opening_hours":
+            value = clean_opening_hours(value)
+        setattr(library, name, value)
+    _check_place(library)
+    library.full_clean(validate_unique=True)
+
+
+@transaction.atomic
+def create_library(*, actor: Any, municipality: Municipality, data: dict[str, Any]) -> Library:
+    """Add a library to the register in ``municipality``, active from today."""
+    require_perm(actor, "libraries.library:create", municipality)
+    unknown = set(data) - set(LIBRARY_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    library = Library(municipality=municipality, status=Library.Status.ACTIVE)
+    _apply(library, {k: v for k, v in data.items() if k != "municipality"})
+    library.status_since = timezone.localdate()
+    library.save()
+    LibraryStatusChange.objects.create(
+        library=library, status=library.status, effective_date=library.status_since,
+        reason=_("Added to the register"), recorded_by=actor if actor and actor.pk else None,
+    )
+    audit(actor=actor, action="library.created", obj=library,
+          changes=created(library, LIBRARY_FIELDS + ("status",)))
+    return library
+
+
+@transaction.atomic
+def update_library(*, library: Library, actor: Any, data: dict[str, Any]) -> Library:
+    """Change a library's fields; identity fields need ``change_identity``."""
+    require_perm(actor, "libraries.library:change", library)
+    unknown = set(data) - set(LIBRARY_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    locked = Library.objects.select_for_update().select_related("municipality").get(pk=library.pk)
+    before = snapshot(locked, data.keys())
+    _apply(locked, data)
+    changes = diff(before, snapshot(locked, data.keys()))
+    if not changes:
+        return locked
+    if set(changes) & set(IDENTITY_FIELDS):
+        require_perm(actor, "libraries.library:change_identity", library)
+    locked.save(update_fields=[*data.keys(), "updated_at"])
+    audit(actor=actor, action="library.changed", obj=locked, changes=changes)
+    return locked
+
+
+@transaction.atomic
+def change_library_status(
+    *, library: Library, actor: Any, status: str, effective_date: datetime.date, reason: str = ""
+) -> Library:
+    """Suspend, close or reopen a library, keeping the history of its statuses."""
+    require_perm(actor, "libraries.library:change_status", library)
+    if status not in Library.Status.values:
+        raise DomainError(_("Unknown status."), field="status")
+    locked = Library.objects.select_for_update().select_related("municipality").get(pk=library.pk)
+    if status == locked.status:
+        raise DomainError(_("The library already has this status."), field="status")
+    if locked.status_since and effective_date < locked.status_since:
+        raise DomainError(
+            _("The date cannot be earlier than the current status (%(date)s).")
+            % {"date": locked.status_since.isoformat()},
+            field="effective_date",
+        )
+    before = snapshot(locked, ["status", "status_since"])
+    locked.status, locked.status_since = status, effective_date
+    locked.save(update_fields=["status", "status_since", "updated_at"])
+    LibraryStatusChange.objects.create(
+        library=locked, status=status, effective_date=effective_date, reason=reason,
+        recorded_by=actor if actor and actor.pk else None,
+    )
+    changes = diff(before, snapshot(locked, ["status", "status_since"]))
+    if reason:
+        changes["reason"] = {"before": None, "after": reason}
+    audit(actor=actor, action="library.status_changed", obj=locked, changes=changes)
+    return locked
+
+
+def _clean_staff(member: StaffMember) -> None:
+    if member.left_on and member.started_on and member.left_on < member.started_on:
+        raise ValidationError({"left_on": _("The leaving date is before the starting date.")})
+    member.full_clean(exclude=["library"])
+
+
+@transaction.atomic
+def add_staff_member(*, library: Library, actor: Any, data: dict[str, Any]) -> StaffMember:
+    """Record a person working at ``library``."""
+    require_perm(actor, "libraries.staff:change", library)
+    member = StaffMember(library=library, **{k: v for k, v in data.items() if k in STAFF_FIELDS})
+    _clean_staff(member)
+    member.save()
+    audit(actor=actor, action="staff.created", obj=member, changes=created(member, STAFF_FIELDS))
+    return member
+
+
+@transaction.atomic
+def update_staff_member(*, member: StaffMember, actor: Any, data: dict[str, Any]) -> StaffMember:
+    """Change a staff record."""
+    require_perm(actor, "libraries.staff:change", member)
+    locked = StaffMember.objects.select_for_update().select_related(
+        "library__municipality").get(pk=member.pk)
+    fields = [k for k in data if k in STAFF_FIELDS]
+    before = snapshot(locked, fields)
+    for name in fields:
+        setattr(locked, name, data[name])
+    _clean_staff(locked)
+    changes = diff(before, snapshot(locked, fields))
+    if changes:
+        locked.save(update_fields=fields)
+        audit(actor=actor, action="staff.changed", obj=locked, changes=changes)
+    return locked
+
+
+@transaction.atomic
+def remove_staff_member(*, member: StaffMember, actor: Any) -> None:
+    """Delete a staff record (a mistake); someone who left gets a leaving date instead."""
+    require_perm(actor, "libraries.staff:change", member)
+    library_id = member.library_id
+    changes = {k: {"before": v, "after": None} for k, v in snapshot(member, STAFF_FIELDS).items()}
+    audit(actor=actor, action="staff.deleted", obj=member, changes=changes, library_id=library_id)
+    member.delete()
