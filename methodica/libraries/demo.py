@@ -48,7 +48,7 @@ from methodica.libraries.models import (
 )
 from methodica.libraries.services import clean_opening_hours
 
-# Published in the README and printed by ``load_demo``: it is meant to be known.
+# Printed by ``load_demo`` for anyone trying the demo: it is meant to be known.
 DEMO_PASSWORD = "methodica-demo"  # noqa: S105 - a public demo password, by design
 SEED = 2024
 EMAIL_DOMAIN = "example.org"
