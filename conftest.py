@@ -10,7 +10,12 @@ import pytest
 
 from methodica.core.permissions import Role
 from tests.factories import (
-    DistrictFactory, LibraryFactory, MunicipalityFactory, SettlementFactory, UserFactory, member,
+    DistrictFactory,
+    LibraryFactory,
+    MunicipalityFactory,
+    SettlementFactory,
+    UserFactory,
+    member,
 )
 
 
@@ -43,7 +48,9 @@ def other_library(other_municipality):
 
 @pytest.fixture
 def district_admin(district):
-    return member(UserFactory(username="admin", first_name="Мария"), Role.DISTRICT_ADMIN, district)
+    return member(
+        UserFactory(username="admin", first_name="Мария"), Role.DISTRICT_ADMIN, district
+    )
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """The ``methodica`` command: one entry point for running and operating the app.
 
-    methodica demo [--host H] [--port P]   database, demo district, web server and worker
-    methodica serve [--host H] [--port P]  web server (gunicorn) with migrations applied
-    methodica worker                       background worker for django.tasks
-    methodica check                        Django's system checks, deploy checks included
-    methodica backup [--output FILE]       database dump and stored files in one archive
-    methodica restore FILE --yes           replace the database and files from a backup
-    methodica manage ARGS...               any Django management command
+methodica demo [--host H] [--port P]   database, demo district, web server and worker
+methodica serve [--host H] [--port P]  web server (gunicorn) with migrations applied
+methodica worker                       background worker for django.tasks
+methodica check                        Django's system checks, deploy checks included
+methodica backup [--output FILE]       database dump and stored files in one archive
+methodica restore FILE --yes           replace the database and files from a backup
+methodica manage ARGS...               any Django management command
 """
 
 from __future__ import annotations
@@ -72,11 +72,24 @@ def _gunicorn(host: str, port: int) -> subprocess.Popen:
     from methodica.conf import env_int
 
     workers = env_int("METHODICA_WEB_WORKERS", 2, minimum=1)
-    return subprocess.Popen([
-        sys.executable, "-m", "gunicorn", "methodica.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-        "--access-logfile", "-", "--graceful-timeout", "10",
-    ])
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "methodica.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ]
+    )
 
 
 def _worker_process() -> subprocess.Popen:
@@ -86,7 +99,11 @@ def _worker_process() -> subprocess.Popen:
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup(debug_default=True)
     _manage("migrate", "--no-input", "-v", "0")
-    _manage("load_demo")
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())  # the logins are printed below
     _manage("collectstatic", "--no-input", "-v", "0")
     from methodica.libraries.demo import DEMO_PASSWORD, demo_logins
 
@@ -96,7 +113,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for username, description in demo_logins():
         print(f"  {username:22} {description}")
     print("Press Ctrl+C to stop.\n", flush=True)
-    return _children_until_interrupted([_gunicorn(args.host, args.port), _worker_process()])
+    return _children_until_interrupted(
+        [_gunicorn(args.host, args.port), _worker_process()]
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -137,7 +156,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     if not args.yes:
-        print("Restoring replaces the whole database and the stored files. Add --yes to go on.")
+        print(
+            "Restoring replaces the whole database and the stored files. Add --yes to go on."
+        )
         return 2
     _setup()
     from methodica.core.backup import restore_backup
@@ -156,8 +177,11 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="methodica", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="methodica",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler in (("demo", cmd_demo), ("serve", cmd_serve)):
         sub = commands.add_parser(name)
@@ -165,14 +189,21 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--port", type=int, default=8000)
         sub.set_defaults(handler=handler)
         if name == "serve":
-            sub.add_argument("--with-worker", action="store_true",
-                             help="also run a background worker")
+            sub.add_argument(
+                "--with-worker",
+                action="store_true",
+                help="also run a background worker",
+            )
     commands.add_parser("worker").set_defaults(handler=cmd_worker)
     check = commands.add_parser("check")
-    check.add_argument("--deploy", action="store_true", help="also run the deployment checks")
+    check.add_argument(
+        "--deploy", action="store_true", help="also run the deployment checks"
+    )
     check.set_defaults(handler=cmd_check)
     backup = commands.add_parser("backup")
-    backup.add_argument("--output", help="the archive to write (default: var/backups/...)")
+    backup.add_argument(
+        "--output", help="the archive to write (default: var/backups/...)"
+    )
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser("restore")
     restore.add_argument("file")

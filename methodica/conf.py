@@ -37,7 +37,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ConfigError(f"{name} must be one of 1/0/true/false/yes/no/on/off, not {value!r}.")
+    raise ConfigError(
+        f"{name} must be one of 1/0/true/false/yes/no/on/off, not {value!r}."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:

@@ -19,7 +19,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
 
 DEBUG = env_bool("METHODICA_DEBUG", False)
-SECRET_KEY = env_str("METHODICA_SECRET_KEY", "insecure-development-key-change-me" if DEBUG else None)
+SECRET_KEY = env_str(
+    "METHODICA_SECRET_KEY", "insecure-development-key-change-me" if DEBUG else None
+)
 ALLOWED_HOSTS = env_list("METHODICA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("METHODICA_CSRF_TRUSTED_ORIGINS", [])
 SECURE_COOKIES = env_bool("METHODICA_SECURE_COOKIES", False)
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -87,7 +90,9 @@ TEMPLATES = [
 def _database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
-        raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, not {parts.scheme!r}.")
+        raise ConfigError(
+            f"DATABASE_URL must be a postgresql:// URL, not {parts.scheme!r}."
+        )
     options = dict(parse_qsl(parts.query))
     host = options.pop("host", None) or parts.hostname or ""
     return {
@@ -114,7 +119,9 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -122,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed logins: after this many failures for one username (or from one
 # address) within the window, further attempts are refused until it passes.
 LOGIN_FAILURE_LIMIT = env_int("METHODICA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("METHODICA_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int(
+    "METHODICA_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1
+)
 
 LANGUAGE_CODE = "bg"
 LANGUAGES = [("bg", _("Bulgarian")), ("ru", _("Russian")), ("en", _("English"))]
@@ -133,7 +142,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder before collectstatic
+STATIC_ROOT.mkdir(
+    exist_ok=True
+)  # whitenoise warns about a missing folder before collectstatic
 _NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", _NODE_MODULES / "bootstrap" / "dist"),
@@ -146,9 +157,13 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest spreadsheet a user may upload, in bytes.
-METHODICA_MAX_UPLOAD_BYTES = env_int("METHODICA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+METHODICA_MAX_UPLOAD_BYTES = env_int(
+    "METHODICA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024
+)
 
-EMAIL_BACKEND = env_str("METHODICA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "METHODICA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = env_str("METHODICA_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("METHODICA_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("METHODICA_EMAIL_USER", "")
@@ -164,7 +179,9 @@ TASKS = {
 # A worker that has not reported for this long is shown as down on /healthz.
 WORKER_STALE_SECONDS = env_int("METHODICA_WORKER_STALE_SECONDS", 60, minimum=5)
 
-MAP_TILE_URL = env_str("METHODICA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_URL = env_str(
+    "METHODICA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 MAP_ATTRIBUTION = env_str(
     "METHODICA_MAP_ATTRIBUTION", "&copy; OpenStreetMap contributors"
 )

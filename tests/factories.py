@@ -7,7 +7,13 @@ from decimal import Decimal
 import factory
 
 from methodica.accounts.models import Membership, User
-from methodica.libraries.models import District, Library, Municipality, Settlement, StaffMember
+from methodica.libraries.models import (
+    District,
+    Library,
+    Municipality,
+    Settlement,
+    StaffMember,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -18,14 +18,19 @@ class ThrottledModelBackend(ModelBackend):
     """
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None,
-        password: str | None = None, **kwargs: Any,
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         if username is None:
             username = kwargs.get("email") or kwargs.get(self._username_field())
         if username and is_locked_out(username, client_ip(request)):
             raise PermissionDenied
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        return super().authenticate(
+            request, username=username, password=password, **kwargs
+        )
 
     @staticmethod
     def _username_field() -> str:

@@ -26,7 +26,8 @@ class LoginForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         if username and is_locked_out(username, client_ip(self.request)):
             raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled",
+                self.error_messages["throttled"],
+                code="throttled",
                 params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
             )
         return super().clean()
@@ -34,17 +35,25 @@ class LoginForm(AuthenticationForm):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.REPORTER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, initial=Role.REPORTER
+    )
     library = forms.ModelChoiceField(
-        label=_("Library"), queryset=Library.objects.none(), required=False,
+        label=_("Library"),
+        queryset=Library.objects.none(),
+        required=False,
         help_text=_("For a reporter: the library they report for."),
     )
     municipality = forms.ModelChoiceField(
-        label=_("Municipality"), queryset=Municipality.objects.none(), required=False,
+        label=_("Municipality"),
+        queryset=Municipality.objects.none(),
+        required=False,
         help_text=_("Leave both empty to give the role in the whole district."),
     )
 
-    def __init__(self, *args: Any, libraries: Any, municipalities: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, libraries: Any, municipalities: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = libraries
         self.fields["municipality"].queryset = municipalities
@@ -52,7 +61,9 @@ class InvitationForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("library") and data.get("municipality"):
-            raise forms.ValidationError(_("Choose a library or a municipality, not both."))
+            raise forms.ValidationError(
+                _("Choose a library or a municipality, not both.")
+            )
         if data.get("role") == Role.REPORTER and not data.get("library"):
             self.add_error("library", _("A reporter is invited for one library."))
         return data
@@ -62,10 +73,14 @@ class AcceptInvitationForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -37,16 +37,28 @@ class ScopeFields(models.Model):
     """Exactly one of district, municipality or library: where a role applies."""
 
     district = models.ForeignKey(
-        "libraries.District", verbose_name=_("district"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "libraries.District",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     municipality = models.ForeignKey(
-        "libraries.Municipality", verbose_name=_("municipality"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "libraries.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     library = models.ForeignKey(
-        "libraries.Library", verbose_name=_("library"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "libraries.Library",
+        verbose_name=_("library"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
 
     class Meta:
@@ -61,7 +73,9 @@ class Membership(ScopeFields):
     """A user holds a role in a scope: the district, a municipality or a library."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
@@ -90,22 +104,31 @@ class Invitation(ScopeFields):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     token = models.CharField(_("token"), max_length=64, unique=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=_ONE_SCOPE, name="invitation_one_scope")]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SCOPE, name="invitation_one_scope")
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -119,7 +142,9 @@ class FailedLogin(models.Model):
     """A failed sign-in, kept for a while to throttle guessing."""
 
     username = models.CharField(_("username"), max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(
+        _("address"), null=True, blank=True, db_index=True
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:

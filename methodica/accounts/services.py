@@ -36,26 +36,41 @@ def invite_user(
         raise DomainError(_("Unknown role."), field="role")
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise DomainError(_("A user with this email address already exists."), field="email")
+        raise DomainError(
+            _("A user with this email address already exists."), field="email"
+        )
     scope_field = scope._meta.model_name
     if role == Role.REPORTER and scope_field != "library":
         raise DomainError(_("A reporter is invited for one library."), field="role")
     invitation = Invitation.objects.create(
-        email=email, role=role, token=secrets.token_urlsafe(32), invited_by=actor,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=actor,
         expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
         **{scope_field: scope},
     )
-    audit(actor=actor, action="invitation.sent", obj=invitation,
-          changes=created(invitation, ["email", "role", scope_field]),
-          library_id=scope.pk if scope_field == "library" else None)
+    audit(
+        actor=actor,
+        action="invitation.sent",
+        obj=invitation,
+        changes=created(invitation, ["email", "role", scope_field]),
+        library_id=scope.pk if scope_field == "library" else None,
+    )
     context = {
-        "invitation": invitation, "scope": scope, "url": accept_url_builder(invitation.token),
-        "inviter": actor, "site_name": settings.SITE_NAME, "days": INVITATION_DAYS,
+        "invitation": invitation,
+        "scope": scope,
+        "url": accept_url_builder(invitation.token),
+        "inviter": actor,
+        "site_name": settings.SITE_NAME,
+        "days": INVITATION_DAYS,
     }
     body = render_to_string("accounts/email/invitation.txt", context)
     subject = _("Invitation to %(site)s") % {"site": settings.SITE_NAME}
     transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+        lambda: send_mail(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]
+        )
     )
     return invitation
 
@@ -70,20 +85,31 @@ def accept_invitation(
         raise DomainError(_("This invitation is no longer valid. Ask for a new one."))
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("This username is taken."), field="username")
-    user = User(username=username, email=invitation.email, first_name=first_name,
-                last_name=last_name)
+    user = User(
+        username=username,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+    )
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save()
     Membership.objects.create(
-        user=user, role=invitation.role, district=invitation.district,
-        municipality=invitation.municipality, library=invitation.library,
+        user=user,
+        role=invitation.role,
+        district=invitation.district,
+        municipality=invitation.municipality,
+        library=invitation.library,
     )
     invitation.accepted_at, invitation.accepted_user = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
-    audit(actor=user, action="invitation.accepted", obj=invitation,
-          changes={"user": {"before": None, "after": user.username}},
-          library_id=invitation.library_id)
+    audit(
+        actor=user,
+        action="invitation.accepted",
+        obj=invitation,
+        changes={"user": {"before": None, "after": user.username}},
+        library_id=invitation.library_id,
+    )
     return user
 
 
@@ -92,11 +118,17 @@ def grant_membership(*, actor: Any, user: User, role: str, scope: Any) -> Member
     """Give ``user`` a role in ``scope``."""
     require_perm(actor, "accounts.membership:manage", scope)
     scope_field = scope._meta.model_name
-    membership, made = Membership.objects.get_or_create(user=user, role=role, **{scope_field: scope})
+    membership, made = Membership.objects.get_or_create(
+        user=user, role=role, **{scope_field: scope}
+    )
     if made:
-        audit(actor=actor, action="membership.granted", obj=membership,
-              changes=created(membership, ["user", "role", scope_field]),
-              library_id=scope.pk if scope_field == "library" else None)
+        audit(
+            actor=actor,
+            action="membership.granted",
+            obj=membership,
+            changes=created(membership, ["user", "role", scope_field]),
+            library_id=scope.pk if scope_field == "library" else None,
+        )
     return membership
 
 

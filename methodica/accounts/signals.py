@@ -9,7 +9,9 @@ from methodica.accounts.throttle import clear_failures, client_ip, record_failur
 
 
 @receiver(user_login_failed)
-def _remember_failure(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def _remember_failure(
+    sender: Any, credentials: dict, request: Any = None, **kwargs: Any
+) -> None:
     username = credentials.get("username") or ""
     if username:
         record_failure(username, client_ip(request))

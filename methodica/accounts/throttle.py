@@ -21,7 +21,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def _window_start() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    return timezone.now() - datetime.timedelta(
+        seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS
+    )
 
 
 def is_locked_out(username: str, ip: str | None) -> bool:

@@ -38,15 +38,22 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 def _invitable_scope(request: HttpRequest) -> tuple:
-    libraries = Library.objects.filter(scope_q(request.user, "accounts.user:invite")).order_by("name")
+    libraries = Library.objects.filter(
+        scope_q(request.user, "accounts.user:invite")
+    ).order_by("name")
     municipalities = Municipality.objects.filter(
-        scope_q(request.user, "accounts.user:invite", district="district_id",
-                municipality="id", library="libraries__id")
+        scope_q(
+            request.user,
+            "accounts.user:invite",
+            district="district_id",
+            municipality="id",
+            library="libraries__id",
+        )
     ).distinct()
     return libraries, municipalities
 
 
-def _district_of(request: HttpRequest):  # noqa: ANN202 - a District or None
+def _district_of(request: HttpRequest):
     from methodica.libraries.models import District
 
     for membership in memberships_of(request.user):
@@ -61,27 +68,38 @@ def invitations(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, "accounts.user:invite"):
         raise PermissionDenied
     libraries, municipalities = _invitable_scope(request)
-    form = InvitationForm(request.POST or None, libraries=libraries, municipalities=municipalities)
+    form = InvitationForm(
+        request.POST or None, libraries=libraries, municipalities=municipalities
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scope = data["library"] or data["municipality"] or _district_of(request)
         try:
             services.invite_user(
-                actor=request.user, email=data["email"], role=data["role"], scope=scope,
+                actor=request.user,
+                email=data["email"],
+                role=data["role"],
+                scope=scope,
                 accept_url_builder=lambda token: request.build_absolute_uri(
-                    reverse("accounts:accept_invitation", args=[token])),
+                    reverse("accounts:accept_invitation", args=[token])
+                ),
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except PermissionDenied:
             form.add_error(None, _("You may not invite users there."))
         else:
-            messages.success(request, _("The invitation was sent to %(email)s.") % {"email": data["email"]})
+            messages.success(
+                request,
+                _("The invitation was sent to %(email)s.") % {"email": data["email"]},
+            )
             return redirect("accounts:invitations")
     sent = Invitation.objects.select_related("library", "municipality", "district")
     if not request.user.is_superuser:
         sent = sent.filter(invited_by=request.user)
-    return render(request, "accounts/invitations.html", {"form": form, "invitations": sent[:100]})
+    return render(
+        request, "accounts/invitations.html", {"form": form, "invitations": sent[:100]}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,18 +112,29 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.accept_invitation(
-                token=token, username=data["username"], first_name=data["first_name"],
-                last_name=data["last_name"], password=data["password1"],
+                token=token,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password1"],
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:
-            login(request, user, backend="methodica.accounts.backends.ThrottledModelBackend")
+            login(
+                request,
+                user,
+                backend="methodica.accounts.backends.ThrottledModelBackend",
+            )
             messages.success(request, _("Welcome to Methodica."))
             return redirect("core:home")
-    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"form": form, "invitation": invitation},
+    )
 
 
 @login_required

@@ -15,19 +15,39 @@ class MunicipalitySerializer(serializers.ModelSerializer):
 class SettlementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Settlement
-        fields = ["id", "name", "ekatte", "kind", "population", "population_year", "municipality"]
+        fields = [
+            "id",
+            "name",
+            "ekatte",
+            "kind",
+            "population",
+            "population_year",
+            "municipality",
+        ]
 
 
 class LibrarySerializer(serializers.ModelSerializer):
-    municipality_name = serializers.CharField(source="municipality.name", read_only=True)
+    municipality_name = serializers.CharField(
+        source="municipality.name", read_only=True
+    )
     settlement_name = serializers.CharField(source="settlement.name", read_only=True)
-    hours_per_week = serializers.DecimalField(max_digits=5, decimal_places=1, read_only=True)
+    hours_per_week = serializers.DecimalField(
+        max_digits=5, decimal_places=1, read_only=True
+    )
 
     class Meta:
         model = Library
         fields = [
-            "id", *IDENTITY_FIELDS, "municipality_name", "settlement_name", *CONTACT_FIELDS,
-            "hours_per_week", "status", "status_since", "created_at", "updated_at",
+            "id",
+            *IDENTITY_FIELDS,
+            "municipality_name",
+            "settlement_name",
+            *CONTACT_FIELDS,
+            "hours_per_week",
+            "status",
+            "status_since",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["status", "status_since", "created_at", "updated_at"]
         # Validation happens once, in the services, with the row locked.

@@ -19,7 +19,9 @@ class TokenView(ObtainAuthToken):
 
 router = DefaultRouter()
 router.register("libraries", views.LibraryViewSet, basename="library")
-router.register(r"libraries/(?P<library_pk>\d+)/staff", views.StaffViewSet, basename="staff")
+router.register(
+    r"libraries/(?P<library_pk>\d+)/staff", views.StaffViewSet, basename="staff"
+)
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("settlements", views.SettlementViewSet, basename="settlement")
 

@@ -32,7 +32,9 @@ def _translate(exc: Exception) -> exceptions.APIException:
 
 
 REGISTER_PARAMETERS = [
-    OpenApiParameter("q", str, description="Search in name, settlement and registration numbers."),
+    OpenApiParameter(
+        "q", str, description="Search in name, settlement and registration numbers."
+    ),
     OpenApiParameter("municipality", int),
     OpenApiParameter("type", str, enum=Library.Type.values),
     OpenApiParameter("status", str, enum=Library.Status.values),
@@ -42,8 +44,11 @@ REGISTER_PARAMETERS = [
 
 @extend_schema(parameters=REGISTER_PARAMETERS)
 class LibraryViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = serializers.LibrarySerializer
 
@@ -55,7 +60,9 @@ class LibraryViewSet(
 
     def get_object(self) -> Library:
         return get_object_for_user(
-            self.request.user, Library.objects.with_place(), "libraries.library:view",
+            self.request.user,
+            Library.objects.with_place(),
+            "libraries.library:view",
             pk=self.kwargs["pk"],
         )
 
@@ -63,22 +70,30 @@ class LibraryViewSet(
         data = dict(serializer.validated_data)
         municipality = data.pop("municipality", None)
         if municipality is None:
-            raise exceptions.ValidationError({"municipality": ["This field is required."]})
+            raise exceptions.ValidationError(
+                {"municipality": ["This field is required."]}
+            )
         try:
             serializer.instance = services.create_library(
-                actor=self.request.user, municipality=municipality, data=data)
+                actor=self.request.user, municipality=municipality, data=data
+            )
         except (PermissionDenied, ValidationError, DomainError) as exc:
             raise _translate(exc) from exc
 
     def perform_update(self, serializer: Any) -> None:
         try:
             serializer.instance = services.update_library(
-                library=serializer.instance, actor=self.request.user,
-                data=dict(serializer.validated_data))
+                library=serializer.instance,
+                actor=self.request.user,
+                data=dict(serializer.validated_data),
+            )
         except (PermissionDenied, ValidationError, DomainError) as exc:
             raise _translate(exc) from exc
 
-    @extend_schema(request=serializers.StatusChangeSerializer, responses=serializers.LibrarySerializer)
+    @extend_schema(
+        request=serializers.StatusChangeSerializer,
+        responses=serializers.LibrarySerializer,
+    )
     @action(detail=True, methods=["post"])
     def status(self, request: Request, pk: str) -> Response:
         library = self.get_object()
@@ -86,15 +101,20 @@ class LibraryViewSet(
         payload.is_valid(raise_exception=True)
         try:
             library = services.change_library_status(
-                library=library, actor=request.user, **payload.validated_data)
+                library=library, actor=request.user, **payload.validated_data
+            )
         except (PermissionDenied, DomainError) as exc:
             raise _translate(exc) from exc
         return Response(serializers.LibrarySerializer(library).data)
 
 
 class StaffViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     """A library's staff: personal data, for the library's own users and methodologists."""
 
@@ -103,7 +123,9 @@ class StaffViewSet(
 
     def _library(self) -> Library:
         library = get_object_for_user(
-            self.request.user, Library.objects.with_place(), "libraries.library:view",
+            self.request.user,
+            Library.objects.with_place(),
+            "libraries.library:view",
             pk=self.kwargs["library_pk"],
         )
         if not has_perm(self.request.user, "libraries.staff:view", library):
@@ -113,24 +135,33 @@ class StaffViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return StaffMember.objects.none()
-        return StaffMember.objects.visible_to(self.request.user).filter(library=self._library())
+        return StaffMember.objects.visible_to(self.request.user).filter(
+            library=self._library()
+        )
 
     def get_object(self) -> StaffMember:
         return get_object_or_404(
-            self.get_queryset().select_related("library__municipality"), pk=self.kwargs["pk"])
+            self.get_queryset().select_related("library__municipality"),
+            pk=self.kwargs["pk"],
+        )
 
     def perform_create(self, serializer: Any) -> None:
         try:
             serializer.instance = services.add_staff_member(
-                library=self._library(), actor=self.request.user, data=dict(serializer.validated_data))
+                library=self._library(),
+                actor=self.request.user,
+                data=dict(serializer.validated_data),
+            )
         except (PermissionDenied, ValidationError, DomainError) as exc:
             raise _translate(exc) from exc
 
     def perform_update(self, serializer: Any) -> None:
         try:
             serializer.instance = services.update_staff_member(
-                member=serializer.instance, actor=self.request.user,
-                data=dict(serializer.validated_data))
+                member=serializer.instance,
+                actor=self.request.user,
+                data=dict(serializer.validated_data),
+            )
         except (PermissionDenied, ValidationError, DomainError) as exc:
             raise _translate(exc) from exc
 
@@ -145,7 +176,9 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.MunicipalitySerializer
 
     def get_queryset(self) -> Any:
-        visible = Library.objects.visible_to(self.request.user).values("municipality_id")
+        visible = Library.objects.visible_to(self.request.user).values(
+            "municipality_id"
+        )
         return Municipality.objects.filter(pk__in=visible).order_by("name")
 
 
@@ -154,8 +187,16 @@ class SettlementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         user = self.request.user
-        return Settlement.objects.filter(
-            scope_q(user, "libraries.library:view", district="municipality__district_id",
-                    municipality="municipality_id", library="libraries__id")
-        ).distinct().order_by("name", "id")
-
+        return (
+            Settlement.objects.filter(
+                scope_q(
+                    user,
+                    "libraries.library:view",
+                    district="municipality__district_id",
+                    municipality="municipality_id",
+                    library="libraries__id",
+                )
+            )
+            .distinct()
+            .order_by("name", "id")
+        )

@@ -6,13 +6,13 @@ from methodica.core.models import AuditEntry, WorkerHeartbeat
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown for reading; every change goes through the app and its services."""
 
-    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201 - Django's signature
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

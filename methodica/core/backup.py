@@ -31,11 +31,15 @@ class BackupError(RuntimeError):
 def _libpq_env() -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = dict(os.environ)
-    env.update({
-        "PGHOST": db["HOST"] or "", "PGPORT": str(db["PORT"] or ""),
-        "PGUSER": db["USER"] or "", "PGPASSWORD": db["PASSWORD"] or "",
-        "PGDATABASE": db["NAME"],
-    })
+    env.update(
+        {
+            "PGHOST": db["HOST"] or "",
+            "PGPORT": str(db["PORT"] or ""),
+            "PGUSER": db["USER"] or "",
+            "PGPASSWORD": db["PASSWORD"] or "",
+            "PGDATABASE": db["NAME"],
+        }
+    )
     for key in ("PGHOST", "PGPORT", "PGPASSWORD"):
         if not env[key]:
             env.pop(key)
@@ -45,7 +49,9 @@ def _libpq_env() -> dict[str, str]:
 def _run(args: list[str]) -> None:
     result = subprocess.run(args, env=_libpq_env(), capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{Path(args[0]).name} failed: {result.stderr.strip()[-2000:]}")
+        raise BackupError(
+            f"{Path(args[0]).name} failed: {result.stderr.strip()[-2000:]}"
+        )
 
 
 def create_backup(output: Path | None = None) -> Path:
@@ -57,10 +63,20 @@ def create_backup(output: Path | None = None) -> Path:
         output = folder / f"methodica-{stamp}.tar"
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / "database.dump"
-        _run([pg_bin("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-              f"--file={dump}"])
-        manifest = {"format": FORMAT_VERSION, "created": timezone.now().isoformat(),
-                    "database": settings.DATABASES["default"]["NAME"]}
+        _run(
+            [
+                pg_bin("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={dump}",
+            ]
+        )
+        manifest = {
+            "format": FORMAT_VERSION,
+            "created": timezone.now().isoformat(),
+            "database": settings.DATABASES["default"]["NAME"],
+        }
         (Path(work) / "manifest.json").write_text(json.dumps(manifest, indent=2))
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w") as archive:
@@ -69,7 +85,9 @@ def create_backup(output: Path | None = None) -> Path:
             media = Path(settings.MEDIA_ROOT)
             if media.exists():
                 archive.add(media, arcname="media")
-        partial.replace(output)  # a crash never leaves a half-written archive under the name
+        partial.replace(
+            output
+        )  # a crash never leaves a half-written archive under the name
     return output
 
 
@@ -77,7 +95,11 @@ def _safe_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
     members = []
     for member in archive.getmembers():
         name = Path(member.name)
-        if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+        if (
+            name.is_absolute()
+            or ".." in name.parts
+            or not (member.isfile() or member.isdir())
+        ):
             raise BackupError(f"Refusing a suspicious archive entry: {member.name}")
         members.append(member)
     return members
@@ -91,10 +113,19 @@ def restore_backup(archive_path: Path) -> None:
         if manifest.get("format") != FORMAT_VERSION:
             raise BackupError("This backup was written by an incompatible version.")
         connections.close_all()
-        _run([pg_bin("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", "--exit-on-error",
-              f"--dbname={settings.DATABASES['default']['NAME']}",
-              str(Path(work) / "database.dump")])
+        _run(
+            [
+                pg_bin("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={settings.DATABASES['default']['NAME']}",
+                str(Path(work) / "database.dump"),
+            ]
+        )
         media = Path(settings.MEDIA_ROOT)
         restored = Path(work) / "media"
         if media.exists():

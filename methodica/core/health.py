@@ -23,10 +23,16 @@ def database_status() -> dict[str, Any]:
 
 
 def worker_status() -> dict[str, Any]:
-    stale_before = timezone.now() - datetime.timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    stale_before = timezone.now() - datetime.timedelta(
+        seconds=settings.WORKER_STALE_SECONDS
+    )
     try:
         alive = WorkerHeartbeat.objects.filter(last_seen__gte=stale_before).count()
-        last = WorkerHeartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
+        last = (
+            WorkerHeartbeat.objects.order_by("-last_seen")
+            .values_list("last_seen", flat=True)
+            .first()
+        )
     except DatabaseError:
         return {"status": "unknown"}
     return {

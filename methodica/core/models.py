@@ -32,7 +32,10 @@ class AuditEntry(models.Model):
     actor_repr = models.CharField(_("who (as recorded)"), max_length=200)
     action = models.CharField(_("action"), max_length=100)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=300)
@@ -48,19 +51,21 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx"),
+            models.Index(
+                fields=["content_type", "object_id", "-at"], name="audit_object_idx"
+            ),
             models.Index(fields=["library_id", "-at"], name="audit_library_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
 
-    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003 - Django's signature
+    def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("Audit entries cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003 - Django's signature
+    def delete(self, *args, **kwargs):
         raise RuntimeError("Audit entries cannot be deleted.")
 
 

@@ -53,7 +53,11 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.date().isoformat() if isinstance(value, datetime.datetime) else value.isoformat()
+        return (
+            value.date().isoformat()
+            if isinstance(value, datetime.datetime)
+            else value.isoformat()
+        )
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value).strip()
@@ -63,7 +67,9 @@ def _check_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise SpreadsheetError(_("The file is damaged: it is not a valid .xlsx workbook.")) from None
+        raise SpreadsheetError(
+            _("The file is damaged: it is not a valid .xlsx workbook.")
+        ) from None
     entries = archive.infolist()
     if len(entries) > MAX_ZIP_ENTRIES:
         raise SpreadsheetError(_("The workbook has too many parts to be a register."))
@@ -84,9 +90,10 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean "unreadable"
+    except Exception as exc:
         raise SpreadsheetError(
-            _("The workbook could not be read: %(error)s") % {"error": exc.__class__.__name__}
+            _("The workbook could not be read: %(error)s")
+            % {"error": exc.__class__.__name__}
         ) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -124,7 +131,9 @@ def _read_csv(data: bytes) -> list[list[str]]:
     for values in csv.reader(io.StringIO(text), dialect):
         rows.append([v.strip() for v in values[:MAX_COLUMNS]])
         if len(rows) > MAX_ROWS + 1:
-            raise SpreadsheetError(_("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS})
+            raise SpreadsheetError(
+                _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
+            )
     return rows
 
 
@@ -133,16 +142,21 @@ def read_table(upload: IO[bytes], *, max_bytes: int) -> Table:
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise SpreadsheetError(
-            _("The file is larger than %(mb)s MB.") % {"mb": round(max_bytes / (1024 * 1024), 1)}
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": round(max_bytes / (1024 * 1024), 1)}
         )
     if not data.strip():
         raise SpreadsheetError(_("The file is empty."))
     if data.startswith(_OLE_MAGIC):
         raise SpreadsheetError(
-            _("Old Excel files (.xls) are not supported. Save the file as .xlsx and upload it again.")
+            _(
+                "Old Excel files (.xls) are not supported. Save the file as .xlsx and upload it again."
+            )
         )
     rows = _read_xlsx(data) if data.startswith(_XLSX_MAGIC) else _read_csv(data)
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell for cell in row)]
+    numbered = [
+        (n, row) for n, row in enumerate(rows, start=1) if any(cell for cell in row)
+    ]
     if not numbered:
         raise SpreadsheetError(_("The sheet has no rows."))
     (_header_number, headers), body = numbered[0], numbered[1:]

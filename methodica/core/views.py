@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET
 
 from methodica.core.health import database_status, worker_status
 from methodica.core.models import AuditEntry
-from methodica.core.permissions import has_perm, memberships_of, ROLE_PERMISSIONS, scope_q
+from methodica.core.permissions import (
+    ROLE_PERMISSIONS,
+    has_perm,
+    memberships_of,
+    scope_q,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,11 +32,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database = database_status()
     worker = worker_status() if database["status"] == "ok" else {"status": "unknown"}
     healthy = database["status"] == "ok"
-    body = {"status": "ok" if healthy else "down", "database": database, "worker": worker}
+    body = {
+        "status": "ok" if healthy else "down",
+        "database": database,
+        "worker": worker,
+    }
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-def visible_audit_entries(user) -> "Q":  # noqa: ANN001 - a user of any kind
+def visible_audit_entries(user) -> Q:
     """The audit entries ``user`` may read: the libraries in their audit scope.
 
     Entries about no library (a municipality, a user account) need the
@@ -44,7 +53,8 @@ def visible_audit_entries(user) -> "Q":  # noqa: ANN001 - a user of any kind
     libraries = Library.objects.filter(scope_q(user, "core.audit:view")).values("id")
     q = Q(library_id__in=libraries)
     if any(
-        m.district_id and "core.audit:view" in ROLE_PERMISSIONS[m.role] for m in memberships_of(user)
+        m.district_id and "core.audit:view" in ROLE_PERMISSIONS[m.role]
+        for m in memberships_of(user)
     ):
         q |= Q(library_id__isnull=True)
     return q
@@ -54,9 +64,9 @@ def visible_audit_entries(user) -> "Q":  # noqa: ANN001 - a user of any kind
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, "core.audit:view"):
         raise PermissionDenied
-    entries = AuditEntry.objects.filter(visible_audit_entries(request.user)).select_related(
-        "content_type"
-    )
+    entries = AuditEntry.objects.filter(
+        visible_audit_entries(request.user)
+    ).select_related("content_type")
     action = request.GET.get("action", "").strip()
     if action:
         entries = entries.filter(action__startswith=action)
@@ -64,4 +74,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if actor:
         entries = entries.filter(actor_repr__icontains=actor)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "action": action, "actor": actor})
+    return render(
+        request, "core/audit_log.html", {"page": page, "action": action, "actor": actor}
+    )

@@ -25,8 +25,12 @@ HEARTBEAT_SECONDS = 10
 def beat(worker_id: str, started_at: object) -> None:
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
-        defaults={"hostname": socket.gethostname()[:200], "pid": os.getpid(),
-                  "started_at": started_at, "last_seen": timezone.now()},
+        defaults={
+            "hostname": socket.gethostname()[:200],
+            "pid": os.getpid(),
+            "started_at": started_at,
+            "last_seen": timezone.now(),
+        },
     )
 
 
@@ -37,7 +41,7 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
             close_old_connections()
             try:
                 beat(worker_id, started_at)
-            except Exception:  # noqa: BLE001 - a missed beat must not kill the worker
+            except Exception:
                 logger.exception("Worker heartbeat failed")
             stop.wait(HEARTBEAT_SECONDS)
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
@@ -48,11 +52,18 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
 def run_worker() -> int:
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"[:100]
     stop = threading.Event()
-    thread = threading.Thread(target=_heartbeat_loop, args=(worker_id, stop), daemon=True)
+    thread = threading.Thread(
+        target=_heartbeat_loop, args=(worker_id, stop), daemon=True
+    )
     thread.start()
     try:
         call_command(
-            "db_worker", "--queue-name", "*", "--worker-id", worker_id[:64], "--no-reload"
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--worker-id",
+            worker_id[:64],
+            "--no-reload",
         )
     finally:
         stop.set()

@@ -6,12 +6,23 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from methodica.libraries.models import WEEKDAYS, Library, Municipality, Settlement, StaffMember
+from methodica.libraries.models import (
+    WEEKDAYS,
+    Library,
+    Municipality,
+    Settlement,
+    StaffMember,
+)
 from methodica.libraries.services import CONTACT_FIELDS, IDENTITY_FIELDS, STAFF_FIELDS
 
 WEEKDAY_LABELS = {
-    "mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"),
-    "fri": _("Friday"), "sat": _("Saturday"), "sun": _("Sunday"),
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
 }
 
 
@@ -31,21 +42,35 @@ class LibraryForm(forms.ModelForm):
             for name in IDENTITY_FIELDS:
                 self.fields.pop(name, None)
         else:
-            self.fields["settlement"].queryset = Settlement.objects.select_related("municipality")
+            self.fields["settlement"].queryset = Settlement.objects.select_related(
+                "municipality"
+            )
             self.fields["parent"].queryset = Library.objects.filter(
-                library_type__in=[Library.Type.REGIONAL, Library.Type.MUNICIPAL, Library.Type.CHITALISHTE]
+                library_type__in=[
+                    Library.Type.REGIONAL,
+                    Library.Type.MUNICIPAL,
+                    Library.Type.CHITALISHTE,
+                ]
             ).only("id", "name")
         for day in WEEKDAYS:
             self.fields[f"hours_{day}"] = forms.CharField(
-                label=WEEKDAY_LABELS[day], required=False, max_length=100,
+                label=WEEKDAY_LABELS[day],
+                required=False,
+                max_length=100,
                 initial=(self.instance.opening_hours or {}).get(day, ""),
-                widget=forms.TextInput(attrs={"placeholder": "09:00-12:00, 13:00-17:00"}),
+                widget=forms.TextInput(
+                    attrs={"placeholder": "09:00-12:00, 13:00-17:00"}
+                ),
             )
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned data in the shape the services take."""
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("hours_")}
-        data["opening_hours"] = {day: self.cleaned_data[f"hours_{day}"] for day in WEEKDAYS}
+        data = {
+            k: v for k, v in self.cleaned_data.items() if not k.startswith("hours_")
+        }
+        data["opening_hours"] = {
+            day: self.cleaned_data[f"hours_{day}"] for day in WEEKDAYS
+        }
         return data
 
     def _post_clean(self) -> None:
@@ -66,7 +91,8 @@ class NewLibraryForm(LibraryForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Library.Status.choices)
     effective_date = forms.DateField(
-        label=_("Effective from"), initial=timezone.localdate,
+        label=_("Effective from"),
+        initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

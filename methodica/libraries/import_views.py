@@ -20,8 +20,11 @@ from methodica.libraries.register_columns import COLUMNS
 
 def _district(request: HttpRequest) -> District:
     for membership in memberships_of(request.user):
-        if membership.district_id and has_perm(request.user, "libraries.library:import",
-                                               District(pk=membership.district_id)):
+        if membership.district_id and has_perm(
+            request.user,
+            "libraries.library:import",
+            District(pk=membership.district_id),
+        ):
             return District.objects.get(pk=membership.district_id)
     district = District.objects.first()
     if request.user.is_superuser and district is not None:
@@ -31,7 +34,8 @@ def _district(request: HttpRequest) -> District:
 
 def _import(request: HttpRequest, pk: int) -> RegisterImport:
     return get_object_for_user(
-        request.user, RegisterImport.objects.all(), "libraries.library:import", pk=pk)
+        request.user, RegisterImport.objects.all(), "libraries.library:import", pk=pk
+    )
 
 
 @login_required
@@ -42,13 +46,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             register_import = importing.start_register_import(
-                actor=request.user, district=district, upload=form.cleaned_data["file"])
+                actor=request.user, district=district, upload=form.cleaned_data["file"]
+            )
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("libraries:import_mapping", pk=register_import.pk)
-    recent = RegisterImport.objects.filter(district=district).select_related("created_by")[:10]
-    return render(request, "libraries/import_upload.html", {"form": form, "recent": recent})
+    recent = RegisterImport.objects.filter(district=district).select_related(
+        "created_by"
+    )[:10]
+    return render(
+        request, "libraries/import_upload.html", {"form": form, "recent": recent}
+    )
 
 
 @login_required
@@ -65,15 +74,26 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         mapping = {h: k for h, k in mapping.items() if k}
         try:
             importing.preview_register_import(
-                register_import=register_import, actor=request.user, mapping=mapping)
+                register_import=register_import, actor=request.user, mapping=mapping
+            )
         except DomainError as exc:
             error = exc.message
         else:
             return redirect("libraries:import_preview", pk=register_import.pk)
-    rows = [(index, header, mapping.get(header, "")) for index, header in enumerate(register_import.headers)]
-    return render(request, "libraries/import_mapping.html", {
-        "register_import": register_import, "rows": rows, "columns": COLUMNS, "error": error,
-    })
+    rows = [
+        (index, header, mapping.get(header, ""))
+        for index, header in enumerate(register_import.headers)
+    ]
+    return render(
+        request,
+        "libraries/import_mapping.html",
+        {
+            "register_import": register_import,
+            "rows": rows,
+            "columns": COLUMNS,
+            "error": error,
+        },
+    )
 
 
 @login_required
@@ -82,12 +102,17 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not register_import.preview:
         return redirect("libraries:import_mapping", pk=pk)
     preview = register_import.preview
-    return render(request, "libraries/import_preview.html", {
-        "register_import": register_import, "counts": preview["counts"],
-        "rows": [row for row in preview["rows"] if row["action"] != "unchanged"],
-        "clean": preview["counts"]["error"] == 0,
-        "applied": register_import.state == RegisterImport.State.APPLIED,
-    })
+    return render(
+        request,
+        "libraries/import_preview.html",
+        {
+            "register_import": register_import,
+            "counts": preview["counts"],
+            "rows": [row for row in preview["rows"] if row["action"] != "unchanged"],
+            "clean": preview["counts"]["error"] == 0,
+            "applied": register_import.state == RegisterImport.State.APPLIED,
+        },
+    )
 
 
 @login_required
@@ -96,10 +121,15 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     register_import = _import(request, pk)
     try:
         table = importing.read_stored_table(register_import)
-        counts = importing.apply_import(register_import=register_import, table=table, actor=request.user)
+        counts = importing.apply_import(
+            register_import=register_import, table=table, actor=request.user
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("libraries:import_preview", pk=pk)
-    messages.success(request, _("Imported: %(create)s added, %(update)s changed, %(unchanged)s unchanged.")
-                     % counts)
+    messages.success(
+        request,
+        _("Imported: %(create)s added, %(update)s changed, %(unchanged)s unchanged.")
+        % counts,
+    )
     return redirect("libraries:list")

@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from methodica.core.permissions import Scope, scope_q
@@ -50,19 +52,41 @@ class District(models.Model):
         return Scope(district_id=self.pk)
 
 
+class MunicipalityQuerySet(models.QuerySet["Municipality"]):
+    def visible_to(self, user: Any) -> MunicipalityQuerySet:
+        """Municipalities where the user sees at least one library (no join for
+        district or municipality scopes, which is most of the time)."""
+        return self.filter(
+            scope_q(
+                user,
+                "libraries.library:view",
+                district="district_id",
+                municipality="id",
+                library="libraries__id",
+            )
+        ).distinct()
+
+
 class Municipality(models.Model):
     district = models.ForeignKey(
-        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="municipalities"
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="municipalities",
     )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=10, unique=True)
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="municipality_unique_name")
+            models.UniqueConstraint(
+                fields=["district", "name"], name="municipality_unique_name"
+            )
         ]
 
     def __str__(self) -> str:
@@ -80,23 +104,33 @@ class Settlement(models.Model):
         VILLAGE = "village", _("village")
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT,
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
         related_name="settlements",
     )
     name = models.CharField(_("name"), max_length=100)
     ekatte = models.CharField(
-        _("EKATTE code"), max_length=5, unique=True,
+        _("EKATTE code"),
+        max_length=5,
+        unique=True,
         validators=[RegexValidator(r"^\d{5}$", _("An EKATTE code is five digits."))],
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     population = models.PositiveIntegerField(_("population"), default=0)
-    population_year = models.PositiveSmallIntegerField(_("population as of year"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("population as of year"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
         ordering = ["name"]
-        indexes = [models.Index(fields=["municipality", "name"], name="settlement_mun_name_idx")]
+        indexes = [
+            models.Index(
+                fields=["municipality", "name"], name="settlement_mun_name_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         prefix = _("t.") if self.kind == self.Kind.TOWN else _("v.")
@@ -129,45 +163,71 @@ class Library(models.Model):
     name = models.CharField(_("name"), max_length=300)
     library_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT,
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
         related_name="libraries",
     )
     settlement = models.ForeignKey(
-        Settlement, verbose_name=_("settlement"), on_delete=models.PROTECT,
+        Settlement,
+        verbose_name=_("settlement"),
+        on_delete=models.PROTECT,
         related_name="libraries",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent library"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="branches",
+        "self",
+        verbose_name=_("parent library"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
         help_text=_("For a branch: the library it belongs to."),
     )
     chitalishte_number = models.CharField(
-        _("chitalishte registration number"), max_length=20, blank=True,
+        _("chitalishte registration number"),
+        max_length=20,
+        blank=True,
         help_text=_("The number in the Register of Chitalishta."),
     )
     register_number = models.CharField(
-        _("Register of Public Libraries number"), max_length=20, blank=True,
-        help_text=_("The number in the Ministry of Culture's Register of Public Libraries."),
+        _("Register of Public Libraries number"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The number in the Ministry of Culture's Register of Public Libraries."
+        ),
     )
     founded_year = models.PositiveSmallIntegerField(
-        _("founded"), null=True, blank=True,
+        _("founded"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     opening_hours = models.JSONField(
-        _("opening hours"), default=dict, blank=True,
+        _("opening hours"),
+        default=dict,
+        blank=True,
         help_text=_('Per weekday, e.g. "09:00-12:00, 13:00-17:00".'),
     )
     status = models.CharField(
@@ -186,11 +246,13 @@ class Library(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["chitalishte_number"], condition=~Q(chitalishte_number=""),
+                fields=["chitalishte_number"],
+                condition=~Q(chitalishte_number=""),
                 name="library_unique_chitalishte_number",
             ),
             models.UniqueConstraint(
-                fields=["register_number"], condition=~Q(register_number=""),
+                fields=["register_number"],
+                condition=~Q(register_number=""),
                 name="library_unique_register_number",
             ),
             models.CheckConstraint(
@@ -199,8 +261,15 @@ class Library(models.Model):
         ]
         indexes = [
             models.Index(fields=["municipality", "name"], name="library_mun_name_idx"),
-            models.Index(fields=["status", "library_type"], name="library_status_type_idx"),
+            models.Index(
+                fields=["status", "library_type"], name="library_status_type_idx"
+            ),
             models.Index(fields=["settlement"], name="library_settlement_idx"),
+            models.Index(fields=["name", "id"], name="library_name_idx"),
+            # Substring search (icontains is UPPER(name) LIKE UPPER('%...%')).
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"), name="library_name_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,7 +287,10 @@ class Library(models.Model):
         minutes = 0
         for day in WEEKDAYS:
             try:
-                minutes += sum(end - start for start, end in parse_hours(self.opening_hours.get(day, "")))
+                minutes += sum(
+                    end - start
+                    for start, end in parse_hours(self.opening_hours.get(day, ""))
+                )
             except ValueError:
                 continue
         return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
@@ -231,14 +303,23 @@ class LibraryStatusChange(models.Model):
     """One step of a library's status history: active, suspended, closed."""
 
     library = models.ForeignKey(
-        Library, verbose_name=_("library"), on_delete=models.CASCADE, related_name="status_changes"
+        Library,
+        verbose_name=_("library"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
     )
-    status = models.CharField(_("status"), max_length=20, choices=Library.Status.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Library.Status.choices
+    )
     effective_date = models.DateField(_("effective from"))
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -255,7 +336,8 @@ class StaffQuerySet(models.QuerySet["StaffMember"]):
     def visible_to(self, user: Any) -> StaffQuerySet:
         return self.filter(
             scope_q(
-                user, "libraries.staff:view",
+                user,
+                "libraries.staff:view",
                 district="library__municipality__district_id",
                 municipality="library__municipality_id",
                 library="library_id",
@@ -267,17 +349,27 @@ class StaffMember(models.Model):
     """A person working at a library. Personal data: see the permissions matrix."""
 
     library = models.ForeignKey(
-        Library, verbose_name=_("library"), on_delete=models.CASCADE, related_name="staff"
+        Library,
+        verbose_name=_("library"),
+        on_delete=models.CASCADE,
+        related_name="staff",
     )
     full_name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200)
     fte = models.DecimalField(
-        _("FTE"), max_digits=3, decimal_places=2, default=Decimal("1.00"),
-        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.50"))],
+        _("FTE"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[
+            MinValueValidator(Decimal("0.05")),
+            MaxValueValidator(Decimal("1.50")),
+        ],
         help_text=_("Full-time equivalent: 1 is full time, 0.5 half time."),
     )
     has_library_qualification = models.BooleanField(
-        _("library qualification"), default=False,
+        _("library qualification"),
+        default=False,
         help_text=_("Holds a degree or qualification in library science."),
     )
     education = models.CharField(_("education"), max_length=200, blank=True)
@@ -294,7 +386,8 @@ class StaffMember(models.Model):
         ordering = ["full_name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(fte__gt=0) & Q(fte__lte=Decimal("1.5")), name="staff_fte_range"
+                condition=Q(fte__gt=0) & Q(fte__lte=Decimal("1.5")),
+                name="staff_fte_range",
             ),
         ]
 
@@ -317,10 +410,15 @@ class RegisterImport(models.Model):
         PREVIEWED = "previewed", _("previewed")
         APPLIED = "applied", _("applied")
 
-    district = models.ForeignKey(District, verbose_name=_("district"), on_delete=models.CASCADE)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.CASCADE
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -328,7 +426,9 @@ class RegisterImport(models.Model):
     headers = models.JSONField(_("columns"), default=list)
     mapping = models.JSONField(_("column mapping"), default=dict)
     preview = models.JSONField(_("preview"), default=dict)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.UPLOADED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.UPLOADED
+    )
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
     class Meta:

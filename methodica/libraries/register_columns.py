@@ -24,18 +24,48 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", _("Name"), ("име", "наименование", "библиотека", "name", "название"), True),
+    Column(
+        "name",
+        _("Name"),
+        ("име", "наименование", "библиотека", "name", "название"),
+        True,
+    ),
     Column("library_type", _("Type"), ("тип", "вид", "type")),
-    Column("municipality", _("Municipality"), ("община", "municipality", "муниципалитет"), True),
-    Column("settlement", _("Settlement"), ("населено място", "селище", "град/село", "settlement")),
+    Column(
+        "municipality",
+        _("Municipality"),
+        ("община", "municipality", "муниципалитет"),
+        True,
+    ),
+    Column(
+        "settlement",
+        _("Settlement"),
+        ("населено място", "селище", "град/село", "settlement"),
+    ),
     Column("ekatte", _("EKATTE code"), ("екатте", "ekatte", "код по екатте")),
-    Column("chitalishte_number", _("Chitalishte registration number"),
-           ("рег. номер на читалището", "регистрационен номер", "рег. №", "рег. номер",
-            "chitalishte number")),
-    Column("register_number", _("Register of Public Libraries number"),
-           ("номер в регистъра на обществените библиотеки", "номер в регистъра",
-            "register number")),
-    Column("founded_year", _("Founded"), ("година на основаване", "основано", "founded")),
+    Column(
+        "chitalishte_number",
+        _("Chitalishte registration number"),
+        (
+            "рег. номер на читалището",
+            "регистрационен номер",
+            "рег. №",
+            "рег. номер",
+            "chitalishte number",
+        ),
+    ),
+    Column(
+        "register_number",
+        _("Register of Public Libraries number"),
+        (
+            "номер в регистъра на обществените библиотеки",
+            "номер в регистъра",
+            "register number",
+        ),
+    ),
+    Column(
+        "founded_year", _("Founded"), ("година на основаване", "основано", "founded")
+    ),
     Column("status", _("Status"), ("статус", "състояние", "status")),
     Column("address", _("Address"), ("адрес", "address")),
     Column("postcode", _("Postcode"), ("пощенски код", "пк", "postcode")),
@@ -49,16 +79,24 @@ COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 
 # Words that regional libraries write for types and statuses, to the codes.
 TYPE_WORDS = {
-    "регионална": Library.Type.REGIONAL, "общинска": Library.Type.MUNICIPAL,
-    "читалищна": Library.Type.CHITALISHTE, "читалище": Library.Type.CHITALISHTE,
-    "училищна": Library.Type.SCHOOL, "друга": Library.Type.OTHER,
-    "областная": Library.Type.REGIONAL, "муниципальная": Library.Type.MUNICIPAL,
-    "школьная": Library.Type.SCHOOL, "другая": Library.Type.OTHER,
+    "регионална": Library.Type.REGIONAL,
+    "общинска": Library.Type.MUNICIPAL,
+    "читалищна": Library.Type.CHITALISHTE,
+    "читалище": Library.Type.CHITALISHTE,
+    "училищна": Library.Type.SCHOOL,
+    "друга": Library.Type.OTHER,
+    "областная": Library.Type.REGIONAL,
+    "муниципальная": Library.Type.MUNICIPAL,
+    "школьная": Library.Type.SCHOOL,
+    "другая": Library.Type.OTHER,
 }
 STATUS_WORDS = {
-    "активна": Library.Status.ACTIVE, "действаща": Library.Status.ACTIVE,
-    "временно спряна": Library.Status.SUSPENDED, "спряна": Library.Status.SUSPENDED,
-    "закрита": Library.Status.CLOSED, "затворена": Library.Status.CLOSED,
+    "активна": Library.Status.ACTIVE,
+    "действаща": Library.Status.ACTIVE,
+    "временно спряна": Library.Status.SUSPENDED,
+    "спряна": Library.Status.SUSPENDED,
+    "закрита": Library.Status.CLOSED,
+    "затворена": Library.Status.CLOSED,
 }
 
 

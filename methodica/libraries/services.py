@@ -24,36 +24,64 @@ from methodica.libraries.models import (
 
 # What identifies a library; only those with ``change_identity`` may edit it.
 IDENTITY_FIELDS = (
-    "name", "library_type", "municipality", "settlement", "parent",
-    "chitalishte_number", "register_number", "founded_year",
+    "name",
+    "library_type",
+    "municipality",
+    "settlement",
+    "parent",
+    "chitalishte_number",
+    "register_number",
+    "founded_year",
 )
 # What a library's own reporter may keep up to date.
 CONTACT_FIELDS = (
-    "address", "postcode", "latitude", "longitude", "phone", "email", "website",
-    "opening_hours", "notes",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "notes",
 )
 LIBRARY_FIELDS = IDENTITY_FIELDS + CONTACT_FIELDS
 STAFF_FIELDS = (
-    "full_name", "position", "fte", "has_library_qualification", "education",
-    "email", "phone", "started_on", "left_on",
+    "full_name",
+    "position",
+    "fte",
+    "has_library_qualification",
+    "education",
+    "email",
+    "phone",
+    "started_on",
+    "left_on",
 )
 
 
 def clean_opening_hours(value: Any) -> dict[str, str]:
     """Normalise a weekly schedule, refusing entries that are not time ranges."""
     if not isinstance(value, dict):
-        raise ValidationError({"opening_hours": _("Opening hours must be given per weekday.")})
+        raise ValidationError(
+            {"opening_hours": _("Opening hours must be given per weekday.")}
+        )
     hours = {}
     for day, text in value.items():
         if day not in WEEKDAYS:
-            raise ValidationError({"opening_hours": _("Unknown weekday %(day)s.") % {"day": day}})
+            raise ValidationError(
+                {"opening_hours": _("Unknown weekday %(day)s.") % {"day": day}}
+            )
         text = (text or "").strip()
         try:
             parse_hours(text)
         except ValueError as exc:
             raise ValidationError(
-                {"opening_hours": _('"%(value)s" is not a time range such as 09:00-12:30.')
-                 % {"value": exc.args[0]}}
+                {
+                    "opening_hours": _(
+                        '"%(value)s" is not a time range such as 09:00-12:30.'
+                    )
+                    % {"value": exc.args[0]}
+                }
             ) from None
         if text:
             hours[day] = text
@@ -61,7 +89,10 @@ def clean_opening_hours(value: Any) -> dict[str, str]:
 
 
 def _check_place(library: Library) -> None:
-    if library.settlement_id and library.settlement.municipality_id != library.municipality_id:
+    if (
+        library.settlement_id
+        and library.settlement.municipality_id != library.municipality_id
+    ):
         raise ValidationError(
             {"settlement": _("The settlement is not in the chosen municipality.")}
         )
@@ -79,22 +110,33 @@ def _apply(library: Library, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def create_library(*, actor: Any, municipality: Municipality, data: dict[str, Any]) -> Library:
+def create_library(
+    *, actor: Any, municipality: Municipality, data: dict[str, Any]
+) -> Library:
     """Add a library to the register in ``municipality``, active from today."""
     require_perm(actor, "libraries.library:create", municipality)
     unknown = set(data) - set(LIBRARY_FIELDS)
     if unknown:
-        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise DomainError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     library = Library(municipality=municipality, status=Library.Status.ACTIVE)
     _apply(library, {k: v for k, v in data.items() if k != "municipality"})
     library.status_since = timezone.localdate()
     library.save()
     LibraryStatusChange.objects.create(
-        library=library, status=library.status, effective_date=library.status_since,
-        reason=_("Added to the register"), recorded_by=actor if actor and actor.pk else None,
+        library=library,
+        status=library.status,
+        effective_date=library.status_since,
+        reason=_("Added to the register"),
+        recorded_by=actor if actor and actor.pk else None,
     )
-    audit(actor=actor, action="library.created", obj=library,
-          changes=created(library, LIBRARY_FIELDS + ("status",)))
+    audit(
+        actor=actor,
+        action="library.created",
+        obj=library,
+        changes=created(library, (*LIBRARY_FIELDS, "status")),
+    )
     return library
 
 
@@ -104,8 +146,14 @@ def update_library(*, library: Library, actor: Any, data: dict[str, Any]) -> Lib
     require_perm(actor, "libraries.library:change", library)
     unknown = set(data) - set(LIBRARY_FIELDS)
     if unknown:
-        raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    locked = Library.objects.select_for_update().select_related("municipality").get(pk=library.pk)
+        raise DomainError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    locked = (
+        Library.objects.select_for_update()
+        .select_related("municipality")
+        .get(pk=library.pk)
+    )
     before = snapshot(locked, data.keys())
     _apply(locked, data)
     changes = diff(before, snapshot(locked, data.keys()))
@@ -120,13 +168,22 @@ def update_library(*, library: Library, actor: Any, data: dict[str, Any]) -> Lib
 
 @transaction.atomic
 def change_library_status(
-    *, library: Library, actor: Any, status: str, effective_date: datetime.date, reason: str = ""
+    *,
+    library: Library,
+    actor: Any,
+    status: str,
+    effective_date: datetime.date,
+    reason: str = "",
 ) -> Library:
     """Suspend, close or reopen a library, keeping the history of its statuses."""
     require_perm(actor, "libraries.library:change_status", library)
     if status not in Library.Status.values:
         raise DomainError(_("Unknown status."), field="status")
-    locked = Library.objects.select_for_update().select_related("municipality").get(pk=library.pk)
+    locked = (
+        Library.objects.select_for_update()
+        .select_related("municipality")
+        .get(pk=library.pk)
+    )
     if status == locked.status:
         raise DomainError(_("The library already has this status."), field="status")
     if locked.status_since and effective_date < locked.status_since:
@@ -139,7 +196,10 @@ def change_library_status(
     locked.status, locked.status_since = status, effective_date
     locked.save(update_fields=["status", "status_since", "updated_at"])
     LibraryStatusChange.objects.create(
-        library=locked, status=status, effective_date=effective_date, reason=reason,
+        library=locked,
+        status=status,
+        effective_date=effective_date,
+        reason=reason,
         recorded_by=actor if actor and actor.pk else None,
     )
     changes = diff(before, snapshot(locked, ["status", "status_since"]))
@@ -151,27 +211,43 @@ def change_library_status(
 
 def _clean_staff(member: StaffMember) -> None:
     if member.left_on and member.started_on and member.left_on < member.started_on:
-        raise ValidationError({"left_on": _("The leaving date is before the starting date.")})
+        raise ValidationError(
+            {"left_on": _("The leaving date is before the starting date.")}
+        )
     member.full_clean(exclude=["library"])
 
 
 @transaction.atomic
-def add_staff_member(*, library: Library, actor: Any, data: dict[str, Any]) -> StaffMember:
+def add_staff_member(
+    *, library: Library, actor: Any, data: dict[str, Any]
+) -> StaffMember:
     """Record a person working at ``library``."""
     require_perm(actor, "libraries.staff:change", library)
-    member = StaffMember(library=library, **{k: v for k, v in data.items() if k in STAFF_FIELDS})
+    member = StaffMember(
+        library=library, **{k: v for k, v in data.items() if k in STAFF_FIELDS}
+    )
     _clean_staff(member)
     member.save()
-    audit(actor=actor, action="staff.created", obj=member, changes=created(member, STAFF_FIELDS))
+    audit(
+        actor=actor,
+        action="staff.created",
+        obj=member,
+        changes=created(member, STAFF_FIELDS),
+    )
     return member
 
 
 @transaction.atomic
-def update_staff_member(*, member: StaffMember, actor: Any, data: dict[str, Any]) -> StaffMember:
+def update_staff_member(
+    *, member: StaffMember, actor: Any, data: dict[str, Any]
+) -> StaffMember:
     """Change a staff record."""
     require_perm(actor, "libraries.staff:change", member)
-    locked = StaffMember.objects.select_for_update().select_related(
-        "library__municipality").get(pk=member.pk)
+    locked = (
+        StaffMember.objects.select_for_update()
+        .select_related("library__municipality")
+        .get(pk=member.pk)
+    )
     fields = [k for k in data if k in STAFF_FIELDS]
     before = snapshot(locked, fields)
     for name in fields:
@@ -189,6 +265,15 @@ def remove_staff_member(*, member: StaffMember, actor: Any) -> None:
     """Delete a staff record (a mistake); someone who left gets a leaving date instead."""
     require_perm(actor, "libraries.staff:change", member)
     library_id = member.library_id
-    changes = {k: {"before": v, "after": None} for k, v in snapshot(member, STAFF_FIELDS).items()}
-    audit(actor=actor, action="staff.deleted", obj=member, changes=changes, library_id=library_id)
+    changes = {
+        k: {"before": v, "after": None}
+        for k, v in snapshot(member, STAFF_FIELDS).items()
+    }
+    audit(
+        actor=actor,
+        action="staff.deleted",
+        obj=member,
+        changes=changes,
+        library_id=library_id,
+    )
     member.delete()

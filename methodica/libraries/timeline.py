@@ -28,12 +28,17 @@ ACTION_TITLES = {
 def status_history(library: Library, user: Any) -> list[TimelineEvent]:
     events = []
     for change in library.status_changes.all()[:50]:
-        at = timezone.make_aware(datetime.datetime.combine(change.effective_date, datetime.time(12)))
-        events.append(TimelineEvent(
-            at=at, kind="status",
-            title=_("Status: %(status)s") % {"status": change.get_status_display()},
-            detail=change.reason,
-        ))
+        at = timezone.make_aware(
+            datetime.datetime.combine(change.effective_date, datetime.time(12))
+        )
+        events.append(
+            TimelineEvent(
+                at=at,
+                kind="status",
+                title=_("Status: %(status)s") % {"status": change.get_status_display()},
+                detail=change.reason,
+            )
+        )
     return events
 
 
@@ -46,8 +51,16 @@ def changes(library: Library, user: Any) -> list[TimelineEvent]:
         if entry.action == "library.status_changed":
             continue  # shown by status_history with its effective date
         title = str(ACTION_TITLES.get(entry.action, entry.action))
-        fields = ", ".join(sorted(entry.changes)) if entry.action.endswith("changed") else ""
-        events.append(TimelineEvent(
-            at=entry.at, kind="change", title=title, detail=fields, actor=entry.actor_repr,
-        ))
+        fields = (
+            ", ".join(sorted(entry.changes)) if entry.action.endswith("changed") else ""
+        )
+        events.append(
+            TimelineEvent(
+                at=entry.at,
+                kind="change",
+                title=title,
+                detail=fields,
+                actor=entry.actor_repr,
+            )
+        )
     return events

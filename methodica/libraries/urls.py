@@ -10,8 +10,12 @@ urlpatterns = [
     path("new/", views.library_create, name="create"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.library_export, name="export"),
     path("import/", import_views.import_upload, name="import_upload"),
-    path("import/<int:pk>/mapping/", import_views.import_mapping, name="import_mapping"),
-    path("import/<int:pk>/preview/", import_views.import_preview, name="import_preview"),
+    path(
+        "import/<int:pk>/mapping/", import_views.import_mapping, name="import_mapping"
+    ),
+    path(
+        "import/<int:pk>/preview/", import_views.import_preview, name="import_preview"
+    ),
     path("import/<int:pk>/apply/", import_views.import_apply, name="import_apply"),
     path("<int:pk>/", views.library_detail, name="detail"),
     path("<int:pk>/edit/", views.library_edit, name="edit"),
@@ -19,5 +23,7 @@ urlpatterns = [
     path("<int:pk>/history/", views.library_history, name="history"),
     path("<int:pk>/staff/new/", views.staff_edit, name="staff_add"),
     path("<int:pk>/staff/<int:staff_pk>/", views.staff_edit, name="staff_edit"),
-    path("<int:pk>/staff/<int:staff_pk>/delete/", views.staff_delete, name="staff_delete"),
+    path(
+        "<int:pk>/staff/<int:staff_pk>/delete/", views.staff_delete, name="staff_delete"
+    ),
 ]

@@ -36,7 +36,9 @@ def _form_error(form: Any, exc: Exception) -> None:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-def _library(request: HttpRequest, pk: int, perm: str = "libraries.library:view") -> Library:
+def _library(
+    request: HttpRequest, pk: int, perm: str = "libraries.library:view"
+) -> Library:
     return get_object_for_user(request.user, Library.objects.with_place(), perm, pk=pk)
 
 
@@ -51,15 +53,22 @@ def library_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     context = {
-        "page": page, "filter": register, "query": params.urlencode(),
-        "municipalities": Municipality.objects.filter(
-            libraries__in=Library.objects.visible_to(request.user)).distinct().order_by("name"),
-        "types": Library.Type.choices, "statuses": Library.Status.choices,
-        "page_sizes": PAGE_SIZES, "size": size,
+        "page": page,
+        "filter": register,
+        "query": params.urlencode(),
+        "municipalities": Municipality.objects.visible_to(request.user),
+        "types": Library.Type.choices,
+        "statuses": Library.Status.choices,
+        "page_sizes": PAGE_SIZES,
+        "size": size,
         "can_create": has_perm(request.user, "libraries.library:create"),
         "can_export": has_perm(request.user, "libraries.library:export"),
     }
-    template = "libraries/_table.html" if request.headers.get("HX-Request") else "libraries/list.html"
+    template = (
+        "libraries/_table.html"
+        if request.headers.get("HX-Request")
+        else "libraries/list.html"
+    )
     return render(request, template, context)
 
 
@@ -67,25 +76,38 @@ def library_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def library_map(request: HttpRequest) -> HttpResponse:
     register = RegisterFilter.from_params(request.GET)
-    return render(request, "libraries/map.html", {
-        "filter": register, "query": request.GET.urlencode(),
-        "tile_url": settings.MAP_TILE_URL, "attribution": settings.MAP_ATTRIBUTION,
-    })
+    return render(
+        request,
+        "libraries/map.html",
+        {
+            "filter": register,
+            "query": request.GET.urlencode(),
+            "tile_url": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_ATTRIBUTION,
+        },
+    )
 
 
 @login_required
 @require_GET
 def library_geojson(request: HttpRequest) -> JsonResponse:
     register = RegisterFilter.from_params(request.GET)
-    libraries = register.apply(Library.objects.visible_to(request.user)).filter(
-        latitude__isnull=False, longitude__isnull=False
-    ).values_list("id", "name", "latitude", "longitude", "status", "library_type")
+    libraries = (
+        register.apply(Library.objects.visible_to(request.user))
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .values_list("id", "name", "latitude", "longitude", "status", "library_type")
+    )
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
-            "properties": {"id": pk, "name": name, "status": status, "type": kind,
-                           "url": f"/libraries/{pk}/"},
+            "properties": {
+                "id": pk,
+                "name": name,
+                "status": status,
+                "type": kind,
+                "url": f"/libraries/{pk}/",
+            },
         }
         for pk, name, lat, lon, status, kind in libraries
     ]
@@ -98,17 +120,23 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     library = _library(request, pk)
     user = request.user
     can_staff = has_perm(user, "libraries.staff:view", library)
-    return render(request, "libraries/detail.html", {
-        "library": library,
-        "staff": library.staff.all() if can_staff else None,
-        "branches": library.branches.visible_to(user).with_place(),
-        "timeline": events_for(library, user),
-        "status_changes": library.status_changes.select_related("recorded_by")[:20],
-        "can_change": has_perm(user, "libraries.library:change", library),
-        "can_change_status": has_perm(user, "libraries.library:change_status", library),
-        "can_change_staff": has_perm(user, "libraries.staff:change", library),
-        "can_audit": has_perm(user, "core.audit:view", library),
-    })
+    return render(
+        request,
+        "libraries/detail.html",
+        {
+            "library": library,
+            "staff": library.staff.all() if can_staff else None,
+            "branches": library.branches.visible_to(user).with_place(),
+            "timeline": events_for(library, user),
+            "status_changes": library.status_changes.select_related("recorded_by")[:20],
+            "can_change": has_perm(user, "libraries.library:change", library),
+            "can_change_status": has_perm(
+                user, "libraries.library:change_status", library
+            ),
+            "can_change_staff": has_perm(user, "libraries.staff:change", library),
+            "can_audit": has_perm(user, "core.audit:view", library),
+        },
+    )
 
 
 @login_required
@@ -116,10 +144,14 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
     library = _library(request, pk, "libraries.library:change")
     identity = has_perm(request.user, "libraries.library:change_identity", library)
-    form = LibraryForm(request.POST or None, instance=library, can_change_identity=identity)
+    form = LibraryForm(
+        request.POST or None, instance=library, can_change_identity=identity
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_library(library=library, actor=request.user, data=form.service_data())
+            services.update_library(
+                library=library, actor=request.user, data=form.service_data()
+            )
         except (ValidationError, DomainError) as exc:
             _form_error(form, exc)
         else:
@@ -132,15 +164,20 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def library_create(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "libraries.library:create")
-    municipalities = Municipality.objects.filter(pk__in=[
-        m.pk for m in Municipality.objects.all() if has_perm(request.user, "libraries.library:create", m)
-    ])
+    municipalities = Municipality.objects.filter(
+        pk__in=[
+            m.pk
+            for m in Municipality.objects.all()
+            if has_perm(request.user, "libraries.library:create", m)
+        ]
+    )
     form = NewLibraryForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         try:
             library = services.create_library(
-                actor=request.user, municipality=data.pop("municipality"), data=data)
+                actor=request.user, municipality=data.pop("municipality"), data=data
+            )
         except (ValidationError, DomainError) as exc:
             _form_error(form, exc)
         else:
@@ -153,10 +190,14 @@ def library_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def library_status(request: HttpRequest, pk: int) -> HttpResponse:
     library = _library(request, pk, "libraries.library:change_status")
-    form = StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
+    form = StatusForm(
+        request.POST or None, initial={"effective_date": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_library_status(library=library, actor=request.user, **form.cleaned_data)
+            services.change_library_status(
+                library=library, actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -176,26 +217,41 @@ def library_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_edit(request: HttpRequest, pk: int, staff_pk: int | None = None) -> HttpResponse:
+def staff_edit(
+    request: HttpRequest, pk: int, staff_pk: int | None = None
+) -> HttpResponse:
     library = _library(request, pk, "libraries.staff:change")
     member = None
     if staff_pk is not None:
         member = get_object_for_user(
-            request.user, StaffMember.objects.select_related("library__municipality").filter(
-                library=library), "libraries.staff:change", pk=staff_pk)
+            request.user,
+            StaffMember.objects.select_related("library__municipality").filter(
+                library=library
+            ),
+            "libraries.staff:change",
+            pk=staff_pk,
+        )
     form = StaffForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
             if member is None:
-                services.add_staff_member(library=library, actor=request.user, data=form.cleaned_data)
+                services.add_staff_member(
+                    library=library, actor=request.user, data=form.cleaned_data
+                )
             else:
-                services.update_staff_member(member=member, actor=request.user, data=form.cleaned_data)
+                services.update_staff_member(
+                    member=member, actor=request.user, data=form.cleaned_data
+                )
         except (ValidationError, DomainError) as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("The staff record was saved."))
             return redirect("libraries:detail", pk=library.pk)
-    return render(request, "libraries/staff_form.html", {"form": form, "library": library, "member": member})
+    return render(
+        request,
+        "libraries/staff_form.html",
+        {"form": form, "library": library, "member": member},
+    )
 
 
 @login_required
@@ -203,8 +259,13 @@ def staff_edit(request: HttpRequest, pk: int, staff_pk: int | None = None) -> Ht
 def staff_delete(request: HttpRequest, pk: int, staff_pk: int) -> HttpResponse:
     library = _library(request, pk, "libraries.staff:change")
     member = get_object_for_user(
-        request.user, StaffMember.objects.select_related("library__municipality").filter(library=library),
-        "libraries.staff:change", pk=staff_pk)
+        request.user,
+        StaffMember.objects.select_related("library__municipality").filter(
+            library=library
+        ),
+        "libraries.staff:change",
+        pk=staff_pk,
+    )
     services.remove_staff_member(member=member, actor=request.user)
     messages.success(request, _("The staff record was removed."))
     return redirect("libraries:detail", pk=library.pk)
@@ -220,11 +281,17 @@ def library_export(request: HttpRequest, fmt: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.csv_chunks(libraries.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8")
+            exports.csv_chunks(libraries.iterator(chunk_size=2000)),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="register-{stamp}.csv"'
         return response
-    content = exports.xlsx_bytes(libraries.iterator(chunk_size=2000), title=_("Register"))
+    content = exports.xlsx_bytes(
+        libraries.iterator(chunk_size=2000), title=_("Register")
+    )
     response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="register-{stamp}.xlsx"'
     return response

@@ -12,7 +12,9 @@ from tests.factories import PASSWORD
 
 @pytest.mark.django_db
 def test_signing_in_and_out(client, methodologist):
-    response = client.post("/accounts/login/", {"username": "methodologist", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "methodologist", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get("/libraries/").status_code == 200
     client.post("/accounts/logout/")
@@ -20,13 +22,19 @@ def test_signing_in_and_out(client, methodologist):
 
 
 @pytest.mark.django_db
-def test_failed_logins_are_throttled_even_with_the_right_password(client, methodologist, settings):
+def test_failed_logins_are_throttled_even_with_the_right_password(
+    client, methodologist, settings
+):
     settings.LOGIN_FAILURE_LIMIT = 3
     for _ in range(3):
-        response = client.post("/accounts/login/", {"username": "methodologist", "password": "wrong"})
+        response = client.post(
+            "/accounts/login/", {"username": "methodologist", "password": "wrong"}
+        )
         assert response.status_code == 200
     assert FailedLogin.objects.count() == 3
-    response = client.post("/accounts/login/", {"username": "methodologist", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "methodologist", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
@@ -36,12 +44,19 @@ def test_a_password_reset_email_is_sent(client, methodologist):
     response = client.post("/accounts/password-reset/", {"email": methodologist.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body
+    ).group(1)
     response = client.get(link, follow=True)
     assert response.status_code == 200
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "a-new-long-passphrase-42",
-                                      "new_password2": "a-new-long-passphrase-42"})
+    response = client.post(
+        form_url,
+        {
+            "new_password1": "a-new-long-passphrase-42",
+            "new_password2": "a-new-long-passphrase-42",
+        },
+    )
     assert response.status_code == 302
     methodologist.refresh_from_db()
     assert methodologist.check_password("a-new-long-passphrase-42")
@@ -53,16 +68,29 @@ def test_an_administrator_invites_a_reporter_who_then_signs_up(
 ):
     admin_client = client_for(district_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/accounts/invitations/", {
-            "email": "new.reporter@example.org", "role": "reporter", "library": library.pk})
+        response = admin_client.post(
+            "/accounts/invitations/",
+            {
+                "email": "new.reporter@example.org",
+                "role": "reporter",
+                "library": library.pk,
+            },
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and "new.reporter@example.org" in mail.outbox[0].to
     token = Invitation.objects.get().token
     assert token in mail.outbox[0].body
     admin_client.logout()
-    response = client.post(f"/accounts/invitations/{token}/", {
-        "username": "novareporter", "first_name": "Нова", "last_name": "Читалищна",
-        "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"})
+    response = client.post(
+        f"/accounts/invitations/{token}/",
+        {
+            "username": "novareporter",
+            "first_name": "Нова",
+            "last_name": "Читалищна",
+            "password1": "a-long-passphrase-77",
+            "password2": "a-long-passphrase-77",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="novareporter")
     assert user.memberships.get().library == library
@@ -78,8 +106,9 @@ def test_a_methodologist_cannot_invite(client_for, methodologist):
 
 @pytest.mark.django_db
 def test_a_reporter_must_be_invited_for_a_library(client_for, district_admin):
-    response = client_for(district_admin).post("/accounts/invitations/", {
-        "email": "x@example.org", "role": "reporter"})
+    response = client_for(district_admin).post(
+        "/accounts/invitations/", {"email": "x@example.org", "role": "reporter"}
+    )
     assert response.status_code == 200
     assert not Invitation.objects.exists()
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 
 from methodica.core.models import AuditEntry
 from methodica.libraries import services
@@ -10,7 +9,9 @@ from methodica.libraries import services
 
 @pytest.mark.django_db
 def test_a_change_records_who_when_and_before_and_after(methodologist, library):
-    services.update_library(library=library, actor=methodologist, data={"phone": "0431 12345"})
+    services.update_library(
+        library=library, actor=methodologist, data={"phone": "0431 12345"}
+    )
     entry = AuditEntry.objects.for_object(library).get()
     assert entry.actor == methodologist
     assert entry.action == "library.changed"
@@ -21,12 +22,16 @@ def test_a_change_records_who_when_and_before_and_after(methodologist, library):
 
 @pytest.mark.django_db
 def test_saving_without_a_change_records_nothing(methodologist, library):
-    services.update_library(library=library, actor=methodologist, data={"phone": library.phone})
+    services.update_library(
+        library=library, actor=methodologist, data={"phone": library.phone}
+    )
     assert not AuditEntry.objects.exists()
 
 
 @pytest.mark.django_db
-def test_audit_entries_cannot_be_changed_or_deleted_through_the_model(methodologist, library):
+def test_audit_entries_cannot_be_changed_or_deleted_through_the_model(
+    methodologist, library
+):
     services.update_library(library=library, actor=methodologist, data={"phone": "1"})
     entry = AuditEntry.objects.get()
     entry.action = "forged"
@@ -39,15 +44,26 @@ def test_audit_entries_cannot_be_changed_or_deleted_through_the_model(methodolog
 @pytest.mark.django_db
 def test_the_database_refuses_to_rewrite_history(methodologist, library):
     services.update_library(library=library, actor=methodologist, data={"phone": "1"})
-    for sql in ("UPDATE core_auditentry SET action = 'forged'", "DELETE FROM core_auditentry"):
-        with pytest.raises(DatabaseError, match="audit entries cannot"), transaction.atomic(), connection.cursor() as cursor:
+    for sql in (
+        "UPDATE core_auditentry SET action = 'forged'",
+        "DELETE FROM core_auditentry",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="audit entries cannot"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql)
     assert AuditEntry.objects.get().action == "library.changed"
 
 
 @pytest.mark.django_db
-def test_a_methodologist_reads_the_library_history_page(client_for, methodologist, library):
-    services.update_library(library=library, actor=methodologist, data={"phone": "0431 1"})
+def test_a_methodologist_reads_the_library_history_page(
+    client_for, methodologist, library
+):
+    services.update_library(
+        library=library, actor=methodologist, data={"phone": "0431 1"}
+    )
     response = client_for(methodologist).get(f"/libraries/{library.pk}/history/")
     assert response.status_code == 200
     assert "0431 1" in response.content.decode()
@@ -62,8 +78,12 @@ def test_a_reporter_cannot_read_the_audit_log(client_for, reporter):
 def test_a_municipal_methodologist_reads_only_their_libraries_changes(
     client_for, municipal_methodologist, methodologist, library, other_library
 ):
-    services.update_library(library=library, actor=methodologist, data={"phone": "111-home"})
-    services.update_library(library=other_library, actor=methodologist, data={"phone": "222-away"})
+    services.update_library(
+        library=library, actor=methodologist, data={"phone": "111-home"}
+    )
+    services.update_library(
+        library=other_library, actor=methodologist, data={"phone": "222-away"}
+    )
     page = client_for(municipal_methodologist).get("/audit/").content.decode()
     assert "111-home" in page
     assert "222-away" not in page

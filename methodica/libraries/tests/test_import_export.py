@@ -13,8 +13,15 @@ from methodica.core.models import AuditEntry
 from methodica.libraries.models import Library, RegisterImport
 from tests.factories import SettlementFactory
 
-HEADERS = ["Наименование", "Тип", "Община", "Населено място", "Рег. номер на читалището",
-           "Телефон", "Година на основаване"]
+HEADERS = [
+    "Наименование",
+    "Тип",
+    "Община",
+    "Населено място",
+    "Рег. номер на читалището",
+    "Телефон",
+    "Година на основаване",
+]
 
 
 def xlsx(rows: list[list[object]], headers: list[str] = HEADERS) -> SimpleUploadedFile:
@@ -33,8 +40,12 @@ def upload_and_preview(client, upload):
     if response.status_code != 302:
         return response, None
     register_import = RegisterImport.objects.latest("created_at")
-    mapping = {f"col_{i}": key for i, key in enumerate(register_import.mapping.get(h, "")
-                                                      for h in register_import.headers)}
+    mapping = {
+        f"col_{i}": key
+        for i, key in enumerate(
+            register_import.mapping.get(h, "") for h in register_import.headers
+        )
+    }
     response = client.post(f"/libraries/import/{register_import.pk}/mapping/", mapping)
     return response, register_import
 
@@ -46,17 +57,36 @@ def villages(municipality, other_municipality):
 
 
 @pytest.mark.django_db
-def test_a_clean_file_is_previewed_then_written_on_confirmation(client_for, district_admin, villages):
+def test_a_clean_file_is_previewed_then_written_on_confirmation(
+    client_for, district_admin, villages
+):
     client = client_for(district_admin)
-    upload = xlsx([
-        ["НЧ „Искра – 1880“", "читалищна", "Казанлък", "с. Енина", "D-500", "0431 1", 1880],
-        ["НЧ „Зора – 1904“", "читалищна", "Чирпан", "Зетьово", "D-501", "", ""],
-    ])
+    upload = xlsx(
+        [
+            [
+                "НЧ „Искра – 1880“",
+                "читалищна",
+                "Казанлък",
+                "с. Енина",
+                "D-500",
+                "0431 1",
+                1880,
+            ],
+            ["НЧ „Зора – 1904“", "читалищна", "Чирпан", "Зетьово", "D-501", "", ""],
+        ]
+    )
     response, register_import = upload_and_preview(client, upload)
     assert response.status_code == 302
     register_import.refresh_from_db()
-    assert register_import.preview["counts"] == {"create": 2, "update": 0, "unchanged": 0, "error": 0}
-    assert not Library.objects.filter(chitalishte_number__in=["D-500", "D-501"]).exists()
+    assert register_import.preview["counts"] == {
+        "create": 2,
+        "update": 0,
+        "unchanged": 0,
+        "error": 0,
+    }
+    assert not Library.objects.filter(
+        chitalishte_number__in=["D-500", "D-501"]
+    ).exists()
     response = client.post(f"/libraries/import/{register_import.pk}/apply/")
     assert response.status_code == 302
     iskra = Library.objects.get(chitalishte_number="D-500")
@@ -65,9 +95,22 @@ def test_a_clean_file_is_previewed_then_written_on_confirmation(client_for, dist
 
 
 @pytest.mark.django_db
-def test_the_register_number_finds_the_library_to_update(client_for, district_admin, library):
-    upload = xlsx([[library.name, "читалищна", "Казанлък", "Шейново", library.chitalishte_number,
-                    "0431 99 999", ""]])
+def test_the_register_number_finds_the_library_to_update(
+    client_for, district_admin, library
+):
+    upload = xlsx(
+        [
+            [
+                library.name,
+                "читалищна",
+                "Казанлък",
+                "Шейново",
+                library.chitalishte_number,
+                "0431 99 999",
+                "",
+            ]
+        ]
+    )
     client = client_for(district_admin)
     _response, register_import = upload_and_preview(client, upload)
     register_import.refresh_from_db()
@@ -80,40 +123,64 @@ def test_the_register_number_finds_the_library_to_update(client_for, district_ad
 
 
 @pytest.mark.django_db
-def test_an_exported_register_imports_back_unchanged(client_for, district_admin, library, other_library):
+def test_an_exported_register_imports_back_unchanged(
+    client_for, district_admin, library, other_library
+):
     client = client_for(district_admin)
     exported = client.get("/libraries/export.xlsx")
     assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
     upload = SimpleUploadedFile("export.xlsx", exported.content)
     _response, register_import = upload_and_preview(client, upload)
     register_import.refresh_from_db()
-    assert register_import.preview["counts"] == {"create": 0, "update": 0, "unchanged": 2, "error": 0}
+    assert register_import.preview["counts"] == {
+        "create": 0,
+        "update": 0,
+        "unchanged": 2,
+        "error": 0,
+    }
 
 
 @pytest.mark.django_db
-def test_bad_rows_are_listed_by_row_and_cell_and_nothing_is_written(client_for, district_admin, villages):
+def test_bad_rows_are_listed_by_row_and_cell_and_nothing_is_written(
+    client_for, district_admin, villages
+):
     client = client_for(district_admin)
     before = Library.objects.count()
-    upload = xlsx([
-        ["НЧ „Добър – 1900“", "читалищна", "Казанлък", "Енина", "D-1", "", ""],
-        ["", "читалищна", "Казанлък", "Енина", "D-2", "", ""],
-        ["НЧ „Ред 4“", "космическа", "Казанлък", "Енина", "D-3", "", "deset"],
-        ["НЧ „Ред 5“", "читалищна", "Атлантида", "Енина", "D-4", "", ""],
-        ["НЧ „Ред 6“", "читалищна", "Казанлък", "Енина", "D-1", "", ""],
-        ["НЧ „Ред 7“", "читалищна", "Казанлък", "Зетьово", "D-7", "", ""],
-    ])
+    upload = xlsx(
+        [
+            ["НЧ „Добър – 1900“", "читалищна", "Казанлък", "Енина", "D-1", "", ""],
+            ["", "читалищна", "Казанлък", "Енина", "D-2", "", ""],
+            ["НЧ „Ред 4“", "космическа", "Казанлък", "Енина", "D-3", "", "deset"],
+            ["НЧ „Ред 5“", "читалищна", "Атлантида", "Енина", "D-4", "", ""],
+            ["НЧ „Ред 6“", "читалищна", "Казанлък", "Енина", "D-1", "", ""],
+            ["НЧ „Ред 7“", "читалищна", "Казанлък", "Зетьово", "D-7", "", ""],
+        ]
+    )
     _response, register_import = upload_and_preview(client, upload)
     register_import.refresh_from_db()
     rows = {row["number"]: row for row in register_import.preview["rows"]}
-    assert rows[3]["errors"] == [{"column": "Наименование", "message": "Стойността е задължителна."}] \
+    assert (
+        rows[3]["errors"]
+        == [{"column": "Наименование", "message": "Стойността е задължителна."}]
         or rows[3]["errors"][0]["column"] == "Наименование"
+    )
     columns_4 = {error["column"] for error in rows[4]["errors"]}
     assert columns_4 == {"Тип", "Година на основаване"}
-    assert rows[5]["errors"][0]["column"] == "Община" and "Атлантида" in rows[5]["errors"][0]["message"]
-    assert rows[2]["action"] == rows[6]["action"] == "error"  # the duplicate D-1, both rows
+    assert (
+        rows[5]["errors"][0]["column"] == "Община"
+        and "Атлантида" in rows[5]["errors"][0]["message"]
+    )
+    assert (
+        rows[2]["action"] == rows[6]["action"] == "error"
+    )  # the duplicate D-1, both rows
     assert rows[7]["errors"][0]["column"] == "Населено място"
-    page = client.get(f"/libraries/import/{register_import.pk}/preview/").content.decode()
-    assert "Атлантида" in page and "apply" not in page.split("<main")[1].split("</form>")[0]
+    page = client.get(
+        f"/libraries/import/{register_import.pk}/preview/"
+    ).content.decode()
+    assert (
+        "Атлантида" in page
+        and "apply" not in page.split("<main")[1].split("</form>")[0]
+    )
     response = client.post(f"/libraries/import/{register_import.pk}/apply/")
     assert response.status_code == 302
     assert Library.objects.count() == before
@@ -122,8 +189,12 @@ def test_bad_rows_are_listed_by_row_and_cell_and_nothing_is_written(client_for, 
 @pytest.mark.django_db
 def test_missing_required_columns_are_named(client_for, district_admin):
     client = client_for(district_admin)
-    _response, register_import = upload_and_preview(client, xlsx([["НЧ"]], headers=["Наименование"]))
-    response = client.post(f"/libraries/import/{register_import.pk}/mapping/", {"col_0": "name"})
+    _response, register_import = upload_and_preview(
+        client, xlsx([["НЧ"]], headers=["Наименование"])
+    )
+    response = client.post(
+        f"/libraries/import/{register_import.pk}/mapping/", {"col_0": "name"}
+    )
     assert response.status_code == 200
     assert "Община" in response.content.decode()
     register_import.refresh_from_db()
@@ -131,14 +202,20 @@ def test_missing_required_columns_are_named(client_for, district_admin):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name, content, message", [
-    ("register.xlsx", b"%PDF-1.4 not a spreadsheet \x00\x01\x02", "не е таблица"),
-    ("register.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
-    ("register.xlsx", b"", "празен"),
-])
-def test_a_file_that_is_not_a_spreadsheet_is_refused(client_for, district_admin, name, content, message):
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("register.xlsx", b"%PDF-1.4 not a spreadsheet \x00\x01\x02", "не е таблица"),
+        ("register.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        ("register.xlsx", b"", "празен"),
+    ],
+)
+def test_a_file_that_is_not_a_spreadsheet_is_refused(
+    client_for, district_admin, name, content, message
+):
     response = client_for(district_admin).post(
-        "/libraries/import/", {"file": SimpleUploadedFile(name, content)})
+        "/libraries/import/", {"file": SimpleUploadedFile(name, content)}
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not RegisterImport.objects.exists()
@@ -150,7 +227,8 @@ def test_a_zip_that_is_not_a_workbook_is_refused(client_for, district_admin):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
     response = client_for(district_admin).post(
-        "/libraries/import/", {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue())})
+        "/libraries/import/", {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue())}
+    )
     assert "zip" in response.content.decode()
     assert not RegisterImport.objects.exists()
 
@@ -163,7 +241,9 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(client_for, district_admin)
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (120 * 1024 * 1024))
     assert len(buffer.getvalue()) < 1024 * 1024
     response = client_for(district_admin).post(
-        "/libraries/import/", {"file": SimpleUploadedFile("bomb.xlsx", buffer.getvalue())})
+        "/libraries/import/",
+        {"file": SimpleUploadedFile("bomb.xlsx", buffer.getvalue())},
+    )
     assert "100 MB" in response.content.decode()
     assert not RegisterImport.objects.exists()
 
@@ -172,13 +252,16 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(client_for, district_admin)
 def test_an_oversized_upload_is_refused(client_for, district_admin, settings):
     settings.METHODICA_MAX_UPLOAD_BYTES = 2048
     response = client_for(district_admin).post(
-        "/libraries/import/", {"file": SimpleUploadedFile("big.csv", b"a,b\n" * 2000)})
+        "/libraries/import/", {"file": SimpleUploadedFile("big.csv", b"a,b\n" * 2000)}
+    )
     assert "MB" in response.content.decode()
     assert not RegisterImport.objects.exists()
 
 
 @pytest.mark.django_db
-def test_an_entity_in_the_workbook_xml_is_not_resolved(client_for, district_admin, tmp_path):
+def test_an_entity_in_the_workbook_xml_is_not_resolved(
+    client_for, district_admin, tmp_path
+):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
     good = xlsx([["НЧ", "читалищна", "Казанлък", "Енина", "D-1", "", ""]])
@@ -187,22 +270,34 @@ def test_an_entity_in_the_workbook_xml_is_not_resolved(client_for, district_admi
     with zipfile.ZipFile(buffer, "w") as archive:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml" or item.filename.endswith("sheet1.xml"):
-                data = data.replace(b"?>", f'?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
-                                    .encode(), 1)
+            if item.filename == "xl/sharedStrings.xml" or item.filename.endswith(
+                "sheet1.xml"
+            ):
+                data = data.replace(
+                    b"?>",
+                    f'?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'.encode(),
+                    1,
+                )
             archive.writestr(item, data)
     response = client_for(district_admin).post(
-        "/libraries/import/", {"file": SimpleUploadedFile("xxe.xlsx", buffer.getvalue())})
+        "/libraries/import/",
+        {"file": SimpleUploadedFile("xxe.xlsx", buffer.getvalue())},
+    )
     assert "TOP-SECRET" not in response.content.decode()
     for register_import in RegisterImport.objects.all():
         assert "TOP-SECRET" not in str(register_import.headers)
 
 
 @pytest.mark.django_db
-def test_a_csv_in_windows_1251_with_semicolons_is_read(client_for, district_admin, villages):
-    text = "Наименование;Тип;Община;Населено място\nНЧ „Искра“;читалищна;Казанлък;Енина\n"
+def test_a_csv_in_windows_1251_with_semicolons_is_read(
+    client_for, district_admin, villages
+):
+    text = (
+        "Наименование;Тип;Община;Населено място\nНЧ „Искра“;читалищна;Казанлък;Енина\n"
+    )
     _response, register_import = upload_and_preview(
-        client_for(district_admin), SimpleUploadedFile("r.csv", text.encode("cp1251")))
+        client_for(district_admin), SimpleUploadedFile("r.csv", text.encode("cp1251"))
+    )
     register_import.refresh_from_db()
     assert register_import.preview["counts"]["create"] == 1
 
@@ -215,8 +310,10 @@ def test_only_an_administrator_imports(client_for, methodologist, reporter):
 
 @pytest.mark.django_db
 def test_the_csv_export_cannot_smuggle_formulas(client_for, methodologist, library):
-    Library.objects.filter(pk=library.pk).update(address="=HYPERLINK(\"http://evil\")")
-    body = b"".join(client_for(methodologist).get("/libraries/export.csv").streaming_content)
+    Library.objects.filter(pk=library.pk).update(address='=HYPERLINK("http://evil")')
+    body = b"".join(
+        client_for(methodologist).get("/libraries/export.csv").streaming_content
+    )
     text = body.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
 
