@@ -12,6 +12,7 @@ from methodica.libraries.models import (
     Municipality,
     Settlement,
     StaffMember,
+    parse_hours,
 )
 from methodica.libraries.services import CONTACT_FIELDS, IDENTITY_FIELDS, STAFF_FIELDS
 
@@ -24,6 +25,17 @@ WEEKDAY_LABELS = {
     "sat": _("Saturday"),
     "sun": _("Sunday"),
 }
+
+
+def validate_hours(value: str) -> None:
+    """One weekday's opening hours, such as "09:00-12:00, 13:00-17:00"."""
+    try:
+        parse_hours(value)
+    except ValueError as exc:
+        raise forms.ValidationError(
+            _('"%(value)s" is not a time range such as 09:00-12:30.'),
+            params={"value": exc.args[0]},
+        ) from None
 
 
 class LibraryForm(forms.ModelForm):
@@ -58,6 +70,7 @@ class LibraryForm(forms.ModelForm):
                 required=False,
                 max_length=100,
                 initial=(self.instance.opening_hours or {}).get(day, ""),
+                validators=[validate_hours],
                 widget=forms.TextInput(
                     attrs={"placeholder": "09:00-12:00, 13:00-17:00"}
                 ),

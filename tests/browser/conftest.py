@@ -42,6 +42,7 @@ def page(browser, live_server, settings):
     settings.MAP_TILE_URL = ""
     context = browser.new_context(base_url=live_server.url, locale="bg-BG")
     page = context.new_page()
+    page.set_default_timeout(10_000)
     outside: list[str] = []
     host = urlsplit(live_server.url).netloc
 

@@ -37,7 +37,7 @@ def test_a_methodologist_filters_the_register_edits_a_library_and_sees_the_audit
     page.get_by_role("link", name="Редактиране").click()
     assert_accessible(page)
     page.get_by_label("Телефон").fill("0431 64 000")
-    page.get_by_role("button", name="Запис").click()
+    page.get_by_role("button", name="Запазване").click()
     page.wait_for_url(f"**/libraries/{library.pk}/")
     assert page.get_by_text("0431 64 000").first.is_visible()
 
