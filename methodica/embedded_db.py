@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -81,13 +82,15 @@ def _with_database(uri: str, database: str) -> str:
 
 
 def _create_database(base_uri: str, database: str) -> None:
+    # The name goes into SQL text for psql; allow plain identifiers only.
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", database):
+        raise ValueError(f"Unsafe database name {database!r}")
     psql = pg_bin("psql")
     exists = subprocess.run(
         [
             psql,
             "-tAc",
-            # The name is our constant DATABASE_NAME, never user input.
-            f"SELECT 1 FROM pg_database WHERE datname = '{database}'",  # noqa: S608
+            f"SELECT 1 FROM pg_database WHERE datname = '{database}'",  # noqa: S608 - checked name
             base_uri,
         ],
         check=True,

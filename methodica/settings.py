@@ -187,6 +187,10 @@ MAP_ATTRIBUTION = env_str(
 )
 SITE_NAME = env_str("METHODICA_SITE_NAME", "Methodica")
 
+# How many reverse proxies stand in front: 0 means the client's address is
+# REMOTE_ADDR, and an X-Forwarded-For header sent by the client is ignored.
+NUM_PROXIES = env_int("METHODICA_NUM_PROXIES", 0, minimum=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -196,6 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "methodica.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
+    "NUM_PROXIES": NUM_PROXIES,
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

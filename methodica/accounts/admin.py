@@ -39,26 +39,32 @@ class UserAdmin(BaseUserAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
+        """Roles granted, changed and revoked in the admin are audited."""
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
             audit(
                 actor=request.user,
                 action="membership.revoked",
-                obj=deleted,
-                changes={"role": {"before": deleted.role, "after": None}},
-                library_id=deleted.library_id,
+                obj=membership,
+                changes={"role": {"before": membership.role, "after": None}},
             )
-            deleted.delete()
-        for membership in instances:
+            membership.delete()
+        for membership in formset.new_objects + [m for m, _ in formset.changed_objects]:
             membership.save()
+        for membership in formset.new_objects:
             audit(
                 actor=request.user,
                 action="membership.granted",
                 obj=membership,
                 changes={"role": {"before": None, "after": membership.role}},
-                library_id=membership.library_id,
             )
-        formset.save_m2m()
+        for membership, fields in formset.changed_objects:
+            audit(
+                actor=request.user,
+                action="membership.changed",
+                obj=membership,
+                changes={"fields": {"before": None, "after": fields}},
+            )
 
     def delete_model(self, request, obj):
         audit(actor=request.user, action="user.deleted", obj=obj)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -67,6 +69,9 @@ class ScopeFields(models.Model):
     @property
     def scope_object(self) -> models.Model:
         return self.district or self.municipality or self.library  # type: ignore[return-value]
+
+    def scope_ids(self) -> Any:
+        return self.scope_object.scope_ids()  # type: ignore[attr-defined]
 
 
 class Membership(ScopeFields):

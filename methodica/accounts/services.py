@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +31,8 @@ def invite_user(
 
     ``accept_url_builder(token)`` gives the absolute link put in the email.
     """
+    if scope is None:
+        raise DomainError(_("Choose where the role applies."), field="library")
     require_perm(actor, "accounts.user:invite", scope)
     if role not in Role.values:
         raise DomainError(_("Unknown role."), field="role")
@@ -55,7 +57,6 @@ def invite_user(
         action="invitation.sent",
         obj=invitation,
         changes=created(invitation, ["email", "role", scope_field]),
-        library_id=scope.pk if scope_field == "library" else None,
     )
     context = {
         "invitation": invitation,
@@ -85,6 +86,10 @@ def accept_invitation(
         raise DomainError(_("This invitation is no longer valid. Ask for a new one."))
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("This username is taken."), field="username")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise DomainError(
+            _("An account with this email address already exists. Sign in instead.")
+        )
     user = User(
         username=username,
         email=invitation.email,
@@ -93,7 +98,12 @@ def accept_invitation(
     )
     password_validation.validate_password(password, user)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Another request took the name or the address a moment ago.
+        raise DomainError(_("This username is taken."), field="username") from None
     Membership.objects.create(
         user=user,
         role=invitation.role,
@@ -108,7 +118,6 @@ def accept_invitation(
         action="invitation.accepted",
         obj=invitation,
         changes={"user": {"before": None, "after": user.username}},
-        library_id=invitation.library_id,
     )
     return user
 
@@ -116,6 +125,8 @@ def accept_invitation(
 @transaction.atomic
 def grant_membership(*, actor: Any, user: User, role: str, scope: Any) -> Membership:
     """Give ``user`` a role in ``scope``."""
+    if scope is None:
+        raise DomainError(_("Choose where the role applies."))
     require_perm(actor, "accounts.membership:manage", scope)
     scope_field = scope._meta.model_name
     membership, made = Membership.objects.get_or_create(
@@ -127,7 +138,6 @@ def grant_membership(*, actor: Any, user: User, role: str, scope: Any) -> Member
             action="membership.granted",
             obj=membership,
             changes=created(membership, ["user", "role", scope_field]),
-            library_id=scope.pk if scope_field == "library" else None,
         )
     return membership
 

@@ -13,10 +13,18 @@ from methodica.accounts.models import FailedLogin
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address. X-Forwarded-For counts only as far as the configured
+    number of our own proxies: before them, anyone can write anything in it."""
     if request is None:
         return None
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted
-    # proxy rewrites it, and trusting it would let anyone dodge the throttle.
+    if settings.NUM_PROXIES:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            return forwarded[-settings.NUM_PROXIES]
     return request.META.get("REMOTE_ADDR") or None
 
 

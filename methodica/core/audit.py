@@ -16,7 +16,9 @@ from methodica.core.models import AuditEntry
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value, readable in the history."""
     if isinstance(value, models.Model):
-        return str(value)
+        # The id decides whether it changed (two villages may share a name);
+        # the name is what a reader of the history sees.
+        return {"id": value.pk, "repr": str(value)}
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -65,8 +67,12 @@ def audit(
     library_id: int | None = None,
 ) -> AuditEntry:
     """Record that ``actor`` did ``action`` to ``obj``. Call inside the service's transaction."""
-    if library_id is None and hasattr(obj, "scope_ids"):
-        library_id = obj.scope_ids().library_id
+    district_id = None
+    if hasattr(obj, "scope_ids"):
+        scope = obj.scope_ids()
+        district_id = scope.district_id
+        if library_id is None:
+            library_id = scope.library_id
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     return AuditEntry.objects.create(
         actor=user,
@@ -76,5 +82,6 @@ def audit(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         library_id=library_id,
+        district_id=district_id,
         changes=changes or {},
     )

@@ -126,11 +126,23 @@ def restore_backup(archive_path: Path) -> None:
                 str(Path(work) / "database.dump"),
             ]
         )
-        media = Path(settings.MEDIA_ROOT)
-        restored = Path(work) / "media"
-        if media.exists():
-            shutil.rmtree(media)
-        if restored.exists():
-            shutil.copytree(restored, media)
-        else:
-            media.mkdir(parents=True, exist_ok=True)
+        _replace_media(Path(work) / "media", Path(settings.MEDIA_ROOT))
+
+
+def _replace_media(restored: Path, media: Path) -> None:
+    """Swap the media folder for the restored one; the old one is removed only
+    once the new one is completely in place."""
+    incoming = media.with_name(media.name + ".restoring")
+    outgoing = media.with_name(media.name + ".replaced")
+    for leftover in (incoming, outgoing):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    if restored.exists():
+        shutil.copytree(restored, incoming)
+    else:
+        incoming.mkdir(parents=True)
+    if media.exists():
+        media.rename(outgoing)
+    incoming.rename(media)
+    if outgoing.exists():
+        shutil.rmtree(outgoing)

@@ -42,6 +42,9 @@ class AuditEntry(models.Model):
     # The library the object belongs to, when it belongs to one: lets a
     # library's timeline and history include changes to its staff and reports.
     library_id = models.BigIntegerField(_("library"), null=True, blank=True)
+    # The district, so that a district's readers see entries about no library
+    # (imports, invitations) of their own district only.
+    district_id = models.BigIntegerField(_("district"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -55,6 +58,7 @@ class AuditEntry(models.Model):
                 fields=["content_type", "object_id", "-at"], name="audit_object_idx"
             ),
             models.Index(fields=["library_id", "-at"], name="audit_library_idx"),
+            models.Index(fields=["district_id", "-at"], name="audit_district_idx"),
         ]
 
     def __str__(self) -> str:

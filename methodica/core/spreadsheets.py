@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -86,31 +88,46 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     import openpyxl
 
     _check_zip(data)
+    unreadable = SpreadsheetError(
+        _(
+            "The workbook could not be read. Open it in Excel or LibreOffice, save it "
+            "again as .xlsx and upload it again."
+        )
+    )
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
-    except Exception as exc:
-        raise SpreadsheetError(
-            _("The workbook could not be read: %(error)s")
-            % {"error": exc.__class__.__name__}
-        ) from exc
+    except Exception as exc:  # openpyxl, zipfile and defusedxml raise many kinds
+        raise unreadable from exc
     try:
-        sheet = workbook.worksheets[0]
+        if not workbook.worksheets:
+            raise SpreadsheetError(_("The workbook has no sheet."))
         rows = []
-        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            rows.append([_cell_text(v) for v in values])
+        for values in workbook.worksheets[0].iter_rows(
+            values_only=True, max_col=MAX_COLUMNS
+        ):
+            rows.append([_clean_text(_cell_text(v)) for v in values])
             if len(rows) > MAX_ROWS + 1:
                 raise SpreadsheetError(
                     _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
                 )
         return rows
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed lazily, row by row
+        raise unreadable from exc
     finally:
         workbook.close()
 
 
+def _clean_text(text: str) -> str:
+    """Cell text without control characters, which PostgreSQL and exports refuse."""
+    return _CONTROL.sub("", text)
+
+
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise SpreadsheetError(_("The file is not a spreadsheet (.xlsx or .csv)."))
     for encoding in ("utf-8-sig", "cp1251"):
         try:
@@ -128,12 +145,17 @@ def _read_csv(data: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for values in csv.reader(io.StringIO(text), dialect):
-        rows.append([v.strip() for v in values[:MAX_COLUMNS]])
-        if len(rows) > MAX_ROWS + 1:
-            raise SpreadsheetError(
-                _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
-            )
+    try:
+        for values in csv.reader(io.StringIO(text), dialect):
+            rows.append([_clean_text(v.strip()) for v in values[:MAX_COLUMNS]])
+            if len(rows) > MAX_ROWS + 1:
+                raise SpreadsheetError(
+                    _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
+                )
+    except csv.Error as exc:
+        raise SpreadsheetError(
+            _("The CSV file is malformed near line %(line)s.") % {"line": len(rows) + 1}
+        ) from exc
     return rows
 
 

@@ -51,13 +51,14 @@ def visible_audit_entries(user) -> Q:
     if user.is_superuser:
         return Q()
     libraries = Library.objects.filter(scope_q(user, "core.audit:view")).values("id")
-    q = Q(library_id__in=libraries)
-    if any(
-        m.district_id and "core.audit:view" in ROLE_PERMISSIONS[m.role]
+    districts = [
+        m.district_id
         for m in memberships_of(user)
-    ):
-        q |= Q(library_id__isnull=True)
-    return q
+        if m.district_id and "core.audit:view" in ROLE_PERMISSIONS[m.role]
+    ]
+    return Q(library_id__in=libraries) | Q(
+        library_id__isnull=True, district_id__in=districts
+    )
 
 
 @login_required

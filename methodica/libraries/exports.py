@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from methodica.libraries.models import Library
 from methodica.libraries.register_columns import COLUMNS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HARMLESS = re.compile(r"^[+-]?[\d\s().,/-]+$")
 
 
 def _value(library: Library, key: str) -> Any:
@@ -38,19 +40,16 @@ def library_rows(libraries: Iterable[Library]) -> Iterator[list[Any]]:
 
 
 def _safe_text(value: Any) -> str:
-    """A cell as CSV text that a spreadsheet will not run as a formula."""
+    """A cell as CSV text that a spreadsheet will not run as a formula.
+
+    Text starting with a formula character gets a leading apostrophe, except
+    numbers and phone numbers ("+359 431 ..."), which cannot call anything.
+    The import strips that apostrophe again.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
+    if text.startswith(_FORMULA_START) and not _HARMLESS.match(text):
         return "'" + text
     return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def csv_chunks(libraries: Iterable[Library]) -> Iterator[str]:
@@ -72,6 +71,7 @@ def xlsx_bytes(libraries: Iterable[Library], *, title: str) -> bytes:
     """The register as an .xlsx workbook (written in streaming mode)."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook(write_only=True)
@@ -89,6 +89,8 @@ def xlsx_bytes(libraries: Iterable[Library], *, title: str) -> bytes:
         # formula, so such text is stored with the data type forced to string.
         cells = []
         for value in row:
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from methodica.core.permissions import scope_q
 from methodica.libraries.models import (
     WEEKDAYS,
     Library,
@@ -48,22 +49,15 @@ class LibraryForm(forms.ModelForm):
         fields = [f for f in IDENTITY_FIELDS + CONTACT_FIELDS if f != "opening_hours"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, can_change_identity: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, can_change_identity: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not can_change_identity:
             for name in IDENTITY_FIELDS:
                 self.fields.pop(name, None)
         else:
-            self.fields["settlement"].queryset = Settlement.objects.select_related(
-                "municipality"
-            )
-            self.fields["parent"].queryset = Library.objects.filter(
-                library_type__in=[
-                    Library.Type.REGIONAL,
-                    Library.Type.MUNICIPAL,
-                    Library.Type.CHITALISHTE,
-                ]
-            ).only("id", "name")
+            self._limit_places(user)
         for day in WEEKDAYS:
             self.fields[f"hours_{day}"] = forms.CharField(
                 label=WEEKDAY_LABELS[day],
@@ -75,6 +69,31 @@ class LibraryForm(forms.ModelForm):
                     attrs={"placeholder": "09:00-12:00, 13:00-17:00"}
                 ),
             )
+
+    def _limit_places(self, user: Any) -> None:
+        """Offer only the places where the user may put a library, and parents
+        they can see; the service checks again."""
+        municipalities = Municipality.objects.filter(
+            scope_q(
+                user,
+                "libraries.library:change_identity",
+                district="district_id",
+                municipality="id",
+                library="libraries__id",
+            )
+        ).distinct()
+        self.fields["municipality"].queryset = municipalities.order_by("name")
+        self.fields["settlement"].queryset = (
+            Settlement.objects.filter(municipality__in=municipalities)
+            .select_related("municipality")
+            .order_by("municipality__name", "name")
+        )
+        parents = Library.objects.visible_to(user).filter(
+            library_type__in=[Library.Type.REGIONAL, Library.Type.MUNICIPAL]
+        )
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents.only("id", "name")
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned data in the shape the services take."""
@@ -96,9 +115,21 @@ class NewLibraryForm(LibraryForm):
     class Meta(LibraryForm.Meta):
         fields = LibraryForm.Meta.fields
 
-    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
-        super().__init__(*args, can_change_identity=True, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, can_change_identity=True, **kwargs)
+        self.fields["municipality"].queryset = (
+            Municipality.objects.filter(
+                scope_q(
+                    user,
+                    "libraries.library:create",
+                    district="district_id",
+                    municipality="id",
+                    library="libraries__id",
+                )
+            )
+            .distinct()
+            .order_by("name")
+        )
 
 
 class StatusForm(forms.Form):

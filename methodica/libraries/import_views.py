@@ -15,7 +15,7 @@ from methodica.core.permissions import get_object_for_user, has_perm, membership
 from methodica.libraries import importing
 from methodica.libraries.forms import ImportUploadForm
 from methodica.libraries.models import District, RegisterImport
-from methodica.libraries.register_columns import COLUMNS
+from methodica.libraries.register_columns import COLUMNS, COLUMNS_BY_KEY
 
 
 def _district(request: HttpRequest) -> District:
@@ -108,7 +108,18 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "register_import": register_import,
             "counts": preview["counts"],
-            "rows": [row for row in preview["rows"] if row["action"] != "unchanged"],
+            "rows": [
+                {
+                    **row,
+                    "changes": [
+                        (COLUMNS_BY_KEY[key].label, before, after)
+                        for key, (before, after) in row["changes"].items()
+                        if key in COLUMNS_BY_KEY
+                    ],
+                }
+                for row in preview["rows"]
+                if row["action"] != "unchanged"
+            ],
             "clean": preview["counts"]["error"] == 0,
             "applied": register_import.state == RegisterImport.State.APPLIED,
         },

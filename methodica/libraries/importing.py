@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,9 @@ from methodica.libraries.register_columns import (
     type_from_text,
 )
 
-_SETTLEMENT_PREFIXES = ("гр.", "с.", "град", "село", "t.", "v.")
+# "гр. Казанлък", "с.Енина", "село Енина"; a bare "град" or "село" only as a
+# separate word, so that "Градина" stays "Градина".
+_SETTLEMENT_PREFIXES = ("гр.", "с.", "град ", "село ", "t.", "v.")
 
 
 @dataclass
@@ -64,196 +66,248 @@ class _Lookups:
     """Everything a preview matches against, loaded once (a few queries per import)."""
 
     def __init__(self, district: District) -> None:
+        self.district = district
         self.municipalities = {m.name.lower(): m for m in district.municipalities.all()}
         settlements = Settlement.objects.filter(municipality__district=district)
         self.by_ekatte = {s.ekatte: s for s in settlements}
         self.by_name = {(s.municipality_id, s.name.lower()): s for s in settlements}
-        libraries = Library.objects.filter(
-            municipality__district=district
-        ).select_related("municipality", "settlement")
-        self.by_chitalishte = {
-            lib.chitalishte_number: lib for lib in libraries if lib.chitalishte_number
-        }
-        self.by_register = {
-            lib.register_number: lib for lib in libraries if lib.register_number
-        }
+        libraries = list(
+            Library.objects.filter(municipality__district=district).select_related(
+                "municipality", "settlement"
+            )
+        )
+        self.by_id = {lib.pk: lib for lib in libraries}
         self.by_place_name = {
             (lib.settlement_id, lib.name.lower()): lib for lib in libraries
         }
+        # Registration numbers are unique across the installation, so they are
+        # matched across every district (ids only: a country has 36,000).
+        self.by_number: dict[str, dict[str, int]] = {
+            "chitalishte_number": {},
+            "register_number": {},
+        }
+        for pk, chitalishte, register in Library.objects.values_list(
+            "pk", "chitalishte_number", "register_number"
+        ):
+            if chitalishte:
+                self.by_number["chitalishte_number"][chitalishte] = pk
+            if register:
+                self.by_number["register_number"][register] = pk
+
+
+_TEXT_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "chitalishte_number",
+    "register_number",
+)
+
+
+def _unescape(text: str) -> str:
+    """Undo the apostrophe that our CSV export puts before formula characters."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
 
 
 def _settlement_name(text: str) -> str:
-    lowered = text.strip().lower()
+    lowered = " ".join(text.lower().split())
     for prefix in _SETTLEMENT_PREFIXES:
-        if lowered.startswith(prefix + " ") or lowered.startswith(prefix):
-            lowered = lowered[len(prefix) :].strip()
-            break
+        if lowered.startswith(prefix):
+            return lowered[len(prefix) :].strip()
     return lowered
 
 
-def _label(key: str, headers_by_key: dict[str, str]) -> str:
-    return headers_by_key.get(key) or str(COLUMNS_BY_KEY[key].label)
+class _RowParser:
+    """Turns one row's cells into field values, noting every error by its column."""
 
+    def __init__(self, lookups: _Lookups, labels: dict[str, str]) -> None:
+        self.lookups = lookups
+        self.labels = labels
 
-def _parse_row(
-    cells: dict[str, str], row: RowResult, lookups: _Lookups, labels: dict[str, str]
-) -> None:
-    values = row.values
-    for key in (
-        "name",
-        "address",
-        "postcode",
-        "phone",
-        "chitalishte_number",
-        "register_number",
-    ):
-        if key in cells:
-            values[key] = cells[key]
-    row.name = cells.get("name", "")
-    for column in COLUMNS:
-        if column.required and not cells.get(column.key):
-            row.error(_label(column.key, labels), _("This value is required."))
-    if "library_type" in cells:
-        kind = type_from_text(cells["library_type"]) if cells["library_type"] else None
-        if kind is None:
-            row.error(
-                _label("library_type", labels),
-                _('Unknown library type "%(value)s".')
-                % {"value": cells["library_type"]},
-            )
-        values["library_type"] = kind
-    if cells.get("status"):
-        status = status_from_text(cells["status"])
-        if status is None:
-            row.error(
-                _label("status", labels),
-                _('Unknown status "%(value)s".') % {"value": cells["status"]},
-            )
-        values["status"] = status
-    municipality = None
-    if cells.get("municipality"):
-        municipality = lookups.municipalities.get(cells["municipality"].strip().lower())
-        if municipality is None:
-            row.error(
-                _label("municipality", labels),
-                _('Unknown municipality "%(value)s".')
-                % {"value": cells["municipality"]},
-            )
-    values["municipality"] = municipality
-    settlement = None
-    if cells.get("ekatte"):
-        settlement = lookups.by_ekatte.get(cells["ekatte"].strip().zfill(5))
-        if settlement is None:
-            row.error(
-                _label("ekatte", labels),
-                _('Unknown EKATTE code "%(value)s".') % {"value": cells["ekatte"]},
-            )
-    elif cells.get("settlement") and municipality is not None:
-        settlement = lookups.by_name.get(
-            (municipality.pk, _settlement_name(cells["settlement"]))
-        )
-        if settlement is None:
-            row.error(
-                _label("settlement", labels),
-                _('There is no settlement "%(value)s" in %(municipality)s.')
-                % {"value": cells["settlement"], "municipality": municipality.name},
-            )
-    elif municipality is not None:
-        row.error(
-            _label("settlement", labels), _("Give the settlement or its EKATTE code.")
-        )
-    if (
-        settlement is not None
-        and municipality is not None
-        and settlement.municipality_id != municipality.pk
-    ):
-        row.error(
-            _label("settlement", labels),
-            _("The settlement is not in the municipality %(municipality)s.")
-            % {"municipality": municipality.name},
-        )
-    values["settlement"] = settlement
-    _parse_typed(cells, row, labels)
+    def label(self, key: str) -> str:
+        return self.labels.get(key) or str(COLUMNS_BY_KEY[key].label)
 
+    def parse(self, cells: dict[str, str], row: RowResult) -> None:
+        row.name = cells.get("name", "")
+        for column in COLUMNS:
+            if column.required and not cells.get(column.key):
+                row.error(self.label(column.key), _("This value is required."))
+        self._text(cells, row)
+        self._choices(cells, row)
+        self._place(cells, row)
+        self._year(cells, row)
+        self._coordinates(cells, row)
+        self._contacts(cells, row)
 
-def _parse_typed(cells: dict[str, str], row: RowResult, labels: dict[str, str]) -> None:
-    values = row.values
-    if cells.get("founded_year"):
+    def _text(self, cells: dict[str, str], row: RowResult) -> None:
+        for key in _TEXT_FIELDS:
+            if key not in cells:
+                continue
+            limit = Library._meta.get_field(key).max_length
+            if limit and len(cells[key]) > limit:
+                row.error(
+                    self.label(key),
+                    _("The text is longer than %(limit)s characters.")
+                    % {"limit": limit},
+                )
+            row.values[key] = cells[key]
+
+    def _choices(self, cells: dict[str, str], row: RowResult) -> None:
+        if cells.get("library_type"):
+            kind = type_from_text(cells["library_type"])
+            if kind is None:
+                row.error(
+                    self.label("library_type"),
+                    _('Unknown library type "%(value)s".')
+                    % {"value": cells["library_type"]},
+                )
+            row.values["library_type"] = kind
+        if cells.get("status"):
+            status = status_from_text(cells["status"])
+            if status is None:
+                row.error(
+                    self.label("status"),
+                    _('Unknown status "%(value)s".') % {"value": cells["status"]},
+                )
+            row.values["status"] = status
+
+    def _place(self, cells: dict[str, str], row: RowResult) -> None:
+        municipality = None
+        if cells.get("municipality"):
+            municipality = self.lookups.municipalities.get(
+                " ".join(cells["municipality"].lower().split())
+            )
+            if municipality is None:
+                row.error(
+                    self.label("municipality"),
+                    _('Unknown municipality "%(value)s".')
+                    % {"value": cells["municipality"]},
+                )
+        settlement = None
+        if cells.get("ekatte"):
+            settlement = self.lookups.by_ekatte.get(cells["ekatte"].strip().zfill(5))
+            if settlement is None:
+                row.error(
+                    self.label("ekatte"),
+                    _('Unknown EKATTE code "%(value)s".') % {"value": cells["ekatte"]},
+                )
+        elif cells.get("settlement") and municipality is not None:
+            settlement = self.lookups.by_name.get(
+                (municipality.pk, _settlement_name(cells["settlement"]))
+            )
+            if settlement is None:
+                row.error(
+                    self.label("settlement"),
+                    _('There is no settlement "%(value)s" in %(municipality)s.')
+                    % {"value": cells["settlement"], "municipality": municipality.name},
+                )
+        elif municipality is not None:
+            row.error(
+                self.label("settlement"), _("Give the settlement or its EKATTE code.")
+            )
+        if (
+            settlement
+            and municipality
+            and settlement.municipality_id != municipality.pk
+        ):
+            row.error(
+                self.label("settlement"),
+                _("The settlement is not in the municipality %(municipality)s.")
+                % {"municipality": municipality.name},
+            )
+        row.values["municipality"] = municipality
+        row.values["settlement"] = settlement
+
+    def _year(self, cells: dict[str, str], row: RowResult) -> None:
+        if "founded_year" not in cells:
+            return
         text = cells["founded_year"]
-        if not text.isdigit() or not 1800 <= int(text) <= timezone.localdate().year:
+        if not text:
+            row.values["founded_year"] = None
+        elif text.isascii() and text.isdecimal() and 1800 <= int(text) <= 2100:
+            row.values["founded_year"] = int(text)
+        else:
             row.error(
-                _label("founded_year", labels),
+                self.label("founded_year"),
                 _('"%(value)s" is not a year.') % {"value": text},
             )
-        else:
-            values["founded_year"] = int(text)
-    elif "founded_year" in cells:
-        values["founded_year"] = None
-    for key, limit in (("latitude", 90), ("longitude", 180)):
-        if cells.get(key):
+
+    def _coordinates(self, cells: dict[str, str], row: RowResult) -> None:
+        for key, limit in (("latitude", 90), ("longitude", 180)):
+            if key not in cells:
+                continue
+            if not cells[key]:
+                row.values[key] = None
+                continue
             try:
                 number = Decimal(cells[key].replace(",", ".")).quantize(
                     Decimal("0.000001")
                 )
-                if abs(number) > limit:
+                if not number.is_finite() or abs(number) > limit:
                     raise InvalidOperation
             except InvalidOperation:
                 row.error(
-                    _label(key, labels),
+                    self.label(key),
                     _('"%(value)s" is not a coordinate.') % {"value": cells[key]},
                 )
             else:
-                values[key] = number
-        elif key in cells:
-            values[key] = None
-    if cells.get("email"):
-        try:
-            validate_email(cells["email"])
-        except ValidationError:
-            row.error(
-                _label("email", labels),
-                _('"%(value)s" is not an email address.') % {"value": cells["email"]},
-            )
-        values["email"] = cells["email"]
-    elif "email" in cells:
-        values["email"] = ""
-    if cells.get("website"):
-        try:
-            URLValidator(schemes=["http", "https"])(cells["website"])
-        except ValidationError:
-            row.error(
-                _label("website", labels),
-                _('"%(value)s" is not a web address.') % {"value": cells["website"]},
-            )
-        values["website"] = cells["website"]
-    elif "website" in cells:
-        values["website"] = ""
+                row.values[key] = number
+
+    def _contacts(self, cells: dict[str, str], row: RowResult) -> None:
+        checks = (
+            ("email", validate_email, _('"%(value)s" is not an email address.')),
+            (
+                "website",
+                URLValidator(schemes=["http", "https"]),
+                _('"%(value)s" is not a web address.'),
+            ),
+        )
+        for key, validator, message in checks:
+            if key not in cells:
+                continue
+            value = cells[key]
+            if value:
+                try:
+                    validator(value)
+                except ValidationError:
+                    row.error(self.label(key), message % {"value": value})
+            row.values[key] = value
 
 
-def _match(row: RowResult, lookups: _Lookups, labels: dict[str, str]) -> Library | None:
-    values = row.values
-    by_chitalishte = lookups.by_chitalishte.get(values.get("chitalishte_number") or "")
-    by_register = lookups.by_register.get(values.get("register_number") or "")
-    if by_chitalishte and by_register and by_chitalishte.pk != by_register.pk:
+def _match(row: RowResult, lookups: _Lookups, parser: _RowParser) -> Library | None:
+    """The library this row describes: by registration number, else by name and place."""
+    found: dict[str, int] = {}
+    for key in ("chitalishte_number", "register_number"):
+        number = row.values.get(key)
+        if number and number in lookups.by_number[key]:
+            found[key] = lookups.by_number[key][number]
+    ids = set(found.values())
+    if len(ids) > 1:
         row.error(
-            _label("register_number", labels),
-            _(
-                "The two registration numbers belong to different libraries: "
-                "%(first)s and %(second)s."
-            )
-            % {"first": by_chitalishte.name, "second": by_register.name},
+            parser.label("register_number"),
+            _("The two registration numbers belong to different libraries."),
         )
         return None
-    found = by_chitalishte or by_register
-    if (
-        found is None
-        and values.get("settlement") is not None
-        and not (values.get("chitalishte_number") or values.get("register_number"))
+    if ids:
+        library = lookups.by_id.get(ids.pop())
+        if library is None:
+            key = next(iter(found))
+            row.error(
+                parser.label(key),
+                _('The number "%(value)s" belongs to a library of another district.')
+                % {"value": row.values[key]},
+            )
+        return library
+    if row.values.get("settlement") is not None and not (
+        row.values.get("chitalishte_number") or row.values.get("register_number")
     ):
-        found = lookups.by_place_name.get(
-            (values["settlement"].pk, (values.get("name") or "").lower())
+        return lookups.by_place_name.get(
+            (row.values["settlement"].pk, (row.values.get("name") or "").lower())
         )
-    return found
+    return None
 
 
 def _changes(library: Library, values: dict[str, Any]) -> dict[str, list[str]]:
@@ -262,6 +316,8 @@ def _changes(library: Library, values: dict[str, Any]) -> dict[str, list[str]]:
         current = getattr(library, key)
         if isinstance(current, Decimal) and isinstance(value, Decimal):
             same = current == value
+        elif isinstance(current, models.Model) or isinstance(value, models.Model):
+            same = getattr(current, "pk", None) == getattr(value, "pk", None)
         else:
             same = (current or "") == (value or "")
         if not same:
@@ -269,44 +325,54 @@ def _changes(library: Library, values: dict[str, Any]) -> dict[str, list[str]]:
     return changes
 
 
+def _flag_duplicates(results: list[RowResult], parser: _RowParser) -> None:
+    """The same registration number on two rows: both rows are errors."""
+    first_row: dict[tuple[str, str], RowResult] = {}
+    for row in results:
+        for key in ("chitalishte_number", "register_number"):
+            number = row.values.get(key)
+            if not number:
+                continue
+            first = first_row.setdefault((key, number), row)
+            if first is not row:
+                message = _('The number "%(value)s" is also in row %(row)s.')
+                row.error(
+                    parser.label(key), message % {"value": number, "row": first.number}
+                )
+                first.error(
+                    parser.label(key), message % {"value": number, "row": row.number}
+                )
+
+
 def build_preview(
     *, district: District, table: Table, mapping: dict[str, str]
 ) -> list[RowResult]:
     """Check every row against the register; nothing is written."""
     lookups = _Lookups(district)
-    labels = {key: header for header, key in mapping.items()}
-    seen: dict[str, RowResult] = {}
+    parser = _RowParser(lookups, {key: header for header, key in mapping.items()})
     results = []
     for number, cells_list in zip(table.row_numbers, table.rows, strict=True):
         cells = {
-            mapping[h]: v
+            mapping[h]: _unescape(v)
             for h, v in zip(table.headers, cells_list, strict=True)
             if h in mapping
         }
         row = RowResult(number=number)
-        _parse_row(cells, row, lookups, labels)
-        for key in ("chitalishte_number", "register_number"):
-            number_value = row.values.get(key)
-            if number_value:
-                first = seen.get(f"{key}:{number_value}")
-                if first is not None:
-                    message = _('The number "%(value)s" is also in row %(row)s.')
-                    row.error(
-                        _label(key, labels),
-                        message % {"value": number_value, "row": first.number},
-                    )
-                    first.error(
-                        _label(key, labels),
-                        message % {"value": number_value, "row": row.number},
-                    )
-                else:
-                    seen[f"{key}:{number_value}"] = row
-        existing = _match(row, lookups, labels)
+        parser.parse(cells, row)
+        results.append(row)
+    _flag_duplicates(results, parser)
+    for row in results:
+        existing = _match(row, lookups, parser)
+        if (
+            existing is None
+            and row.action != "error"
+            and not row.values.get("library_type")
+        ):
+            row.error(parser.label("library_type"), _("A new library needs its type."))
         if existing is not None and row.action != "error":
             row.library_id = existing.pk
             row.changes = _changes(existing, row.values)
             row.action = "update" if row.changes else "unchanged"
-        results.append(row)
     return results
 
 
@@ -317,57 +383,75 @@ def summarise(results: list[RowResult]) -> dict[str, Any]:
     return {"counts": counts, "rows": [row.as_json() for row in results]}
 
 
+def _write_row(row: RowResult, *, actor: Any, reason: str) -> None:
+    values = dict(row.values)
+    status = values.pop("status", None)
+    if row.action == "create":
+        library = services.create_library(
+            actor=actor, municipality=values.pop("municipality"), data=values
+        )
+    else:
+        library = Library.objects.select_related("municipality").get(pk=row.library_id)
+        data = {k: v for k, v in values.items() if k in row.changes and k != "status"}
+        if data:
+            library = services.update_library(library=library, actor=actor, data=data)
+    if status and status != library.status:
+        services.change_library_status(
+            library=library,
+            actor=actor,
+            status=status,
+            effective_date=timezone.localdate(),
+            reason=reason,
+        )
+
+
 @transaction.atomic
 def apply_import(
     *, register_import: RegisterImport, table: Table, actor: Any
 ) -> dict[str, int]:
-    """Write a previewed import: all rows or, on any error, none."""
+    """Write a previewed import: all rows or, on any error, none.
+
+    The preview is computed again on the locked import; if the register changed
+    since the user looked at it, the user is asked to look again.
+    """
     require_perm(actor, "libraries.library:import", register_import)
     locked = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
     if locked.state == RegisterImport.State.APPLIED:
         raise DomainError(_("This import has already been applied."))
+    if locked.state != RegisterImport.State.PREVIEWED:
+        raise DomainError(_("Check the preview before importing."))
     results = build_preview(
         district=locked.district, table=table, mapping=locked.mapping
     )
     summary = summarise(results)
     if summary["counts"]["error"]:
         raise DomainError(_("The file has errors. Correct them and upload it again."))
-    today = timezone.localdate()
-    for row in results:
-        values = dict(row.values)
-        status = values.pop("status", None)
-        if row.action == "create":
-            municipality = values.pop("municipality")
-            library = services.create_library(
-                actor=actor, municipality=municipality, data=values
+    if summary != locked.preview:
+        raise DomainError(
+            _(
+                "The register changed since the preview. Check the new preview and confirm again."
             )
-        elif row.action == "update":
-            library = Library.objects.select_related("municipality").get(
-                pk=row.library_id
+        )
+    reason = _("Imported from %(file)s") % {"file": locked.original_name}
+    try:
+        with transaction.atomic():
+            for row in results:
+                if row.action in ("create", "update"):
+                    _write_row(row, actor=actor, reason=reason)
+    except ValidationError as exc:
+        raise DomainError(
+            _("Row %(row)s could not be written: %(error)s")
+            % {"row": row.number, "error": " ".join(exc.messages)}
+        ) from exc
+    except IntegrityError as exc:
+        raise DomainError(
+            _(
+                "Row %(row)s conflicts with a library saved meanwhile. Upload the file again."
             )
-            data = {
-                k: v for k, v in values.items() if k in row.changes and k != "status"
-            }
-            if data:
-                library = services.update_library(
-                    library=library, actor=actor, data=data
-                )
-        else:
-            continue
-        if status and status != library.status:
-            services.change_library_status(
-                library=library,
-                actor=actor,
-                status=status,
-                effective_date=today,
-                reason=_("Imported from %(file)s") % {"file": locked.original_name},
-            )
-    locked.state, locked.applied_at, locked.preview = (
-        RegisterImport.State.APPLIED,
-        timezone.now(),
-        summary,
-    )
-    locked.save(update_fields=["state", "applied_at", "preview"])
+            % {"row": row.number}
+        ) from exc
+    locked.state, locked.applied_at = RegisterImport.State.APPLIED, timezone.now()
+    locked.save(update_fields=["state", "applied_at"])
     audit(
         actor=actor,
         action="register_import.applied",
@@ -427,6 +511,9 @@ def preview_register_import(
 ) -> dict[str, Any]:
     """Record the column mapping and what importing would do; still nothing is written."""
     require_perm(actor, "libraries.library:import", register_import)
+    register_import = RegisterImport.objects.select_for_update().get(
+        pk=register_import.pk
+    )
     if register_import.state == RegisterImport.State.APPLIED:
         raise DomainError(_("This import has already been applied."))
     clean = {
@@ -450,4 +537,10 @@ def preview_register_import(
     register_import.mapping, register_import.preview = clean, summary
     register_import.state = RegisterImport.State.PREVIEWED
     register_import.save(update_fields=["mapping", "preview", "state"])
+    audit(
+        actor=actor,
+        action="register_import.previewed",
+        obj=register_import,
+        changes={"rows": {"before": None, "after": summary["counts"]}},
+    )
     return summary

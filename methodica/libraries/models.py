@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 import re
 from decimal import Decimal
 from typing import Any
@@ -11,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from methodica.core.permissions import Scope, scope_q
@@ -399,7 +399,7 @@ class StaffMember(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.left_on is None or self.left_on > datetime.date.today()
+        return self.left_on is None or self.left_on > timezone.localdate()
 
 
 class RegisterImport(models.Model):

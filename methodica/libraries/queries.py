@@ -25,6 +25,14 @@ SORTS = {
 }
 
 
+def parse_id(text: str) -> int | None:
+    """A positive integer from a query parameter, or None. ``str.isdigit`` also
+    accepts "²", which ``int`` then refuses, so ASCII digits only."""
+    if text and len(text) <= 18 and text.isascii() and text.isdecimal():
+        return int(text)
+    return None
+
+
 @dataclass(frozen=True)
 class RegisterFilter:
     """What a user asked of the register list, parsed and made safe."""
@@ -43,7 +51,7 @@ class RegisterFilter:
         sort = params.get("sort", "name")
         return cls(
             q=" ".join(params.get("q", "").split())[:100],
-            municipality=int(municipality) if municipality.isdigit() else None,
+            municipality=parse_id(municipality),
             library_type=library_type if library_type in Library.Type.values else "",
             status=status if status in Library.Status.values else "",
             sort=sort if sort in SORTS else "name",

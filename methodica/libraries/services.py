@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from methodica.core.audit import audit, created, diff, snapshot
 from methodica.core.errors import DomainError
-from methodica.core.permissions import require_perm
+from methodica.core.permissions import has_perm, require_perm
 from methodica.libraries.models import (
     WEEKDAYS,
     Library,
@@ -21,6 +22,8 @@ from methodica.libraries.models import (
     StaffMember,
     parse_hours,
 )
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # What identifies a library; only those with ``change_identity`` may edit it.
 IDENTITY_FIELDS = (
@@ -71,7 +74,13 @@ def clean_opening_hours(value: Any) -> dict[str, str]:
             raise ValidationError(
                 {"opening_hours": _("Unknown weekday %(day)s.") % {"day": day}}
             )
-        text = (text or "").strip()
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise ValidationError(
+                {"opening_hours": _("Opening hours must be text such as 09:00-12:30.")}
+            )
+        text = text.strip()
         try:
             parse_hours(text)
         except ValueError as exc:
@@ -88,7 +97,20 @@ def clean_opening_hours(value: Any) -> dict[str, str]:
     return hours
 
 
-def _check_place(library: Library) -> None:
+def refuse_control_characters(obj: Any, fields: Any) -> None:
+    """Text with control characters breaks exports (XLSX, MARCXML) and is never
+    meant: refuse it, naming the field."""
+    for name in fields:
+        value = getattr(obj, name, None)
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValidationError(
+                {name: _("The text contains invisible control characters.")}
+            )
+
+
+def _check_place(library: Library, actor: Any, *, new_parent: bool) -> None:
+    """The settlement lies in the municipality; a newly chosen parent is a library
+    the actor sees, in the same district, with no loop of parents."""
     if (
         library.settlement_id
         and library.settlement.municipality_id != library.municipality_id
@@ -96,16 +118,36 @@ def _check_place(library: Library) -> None:
         raise ValidationError(
             {"settlement": _("The settlement is not in the chosen municipality.")}
         )
-    if library.parent_id and library.parent_id == library.pk:
+    if not library.parent_id or not new_parent:
+        return
+    if library.parent_id == library.pk:
         raise ValidationError({"parent": _("A library cannot be its own parent.")})
+    parent = Library.objects.select_related("municipality").get(pk=library.parent_id)
+    district_id = Municipality.objects.get(pk=library.municipality_id).district_id
+    if not has_perm(actor, "libraries.library:view", parent) or (
+        parent.municipality.district_id != district_id
+    ):
+        raise ValidationError(
+            {"parent": _("The parent library must be in the same district.")}
+        )
+    seen = {library.pk}
+    while parent is not None:
+        if parent.pk in seen:
+            raise ValidationError(
+                {"parent": _("A library cannot be a branch of its own branch.")}
+            )
+        seen.add(parent.pk)
+        parent = parent.parent
 
 
-def _apply(library: Library, data: dict[str, Any]) -> None:
+def _apply(library: Library, data: dict[str, Any], actor: Any) -> None:
+    parent_before = library.parent_id
     for name, value in data.items():
         if name == "opening_hours":
             value = clean_opening_hours(value)
         setattr(library, name, value)
-    _check_place(library)
+    refuse_control_characters(library, data.keys())
+    _check_place(library, actor, new_parent=library.parent_id != parent_before)
     library.full_clean(validate_unique=True)
 
 
@@ -121,7 +163,7 @@ def create_library(
             _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     library = Library(municipality=municipality, status=Library.Status.ACTIVE)
-    _apply(library, {k: v for k, v in data.items() if k != "municipality"})
+    _apply(library, {k: v for k, v in data.items() if k != "municipality"}, actor)
     library.status_since = timezone.localdate()
     library.save()
     LibraryStatusChange.objects.create(
@@ -155,12 +197,15 @@ def update_library(*, library: Library, actor: Any, data: dict[str, Any]) -> Lib
         .get(pk=library.pk)
     )
     before = snapshot(locked, data.keys())
-    _apply(locked, data)
+    _apply(locked, data, actor)
     changes = diff(before, snapshot(locked, data.keys()))
     if not changes:
         return locked
     if set(changes) & set(IDENTITY_FIELDS):
         require_perm(actor, "libraries.library:change_identity", library)
+    if "municipality" in changes:
+        # Moving a library needs the right where it goes as well as where it was.
+        require_perm(actor, "libraries.library:change_identity", locked.municipality)
     locked.save(update_fields=[*data.keys(), "updated_at"])
     audit(actor=actor, action="library.changed", obj=locked, changes=changes)
     return locked
@@ -210,6 +255,7 @@ def change_library_status(
 
 
 def _clean_staff(member: StaffMember) -> None:
+    refuse_control_characters(member, STAFF_FIELDS)
     if member.left_on and member.started_on and member.left_on < member.started_on:
         raise ValidationError(
             {"left_on": _("The leaving date is before the starting date.")}

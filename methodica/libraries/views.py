@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +21,7 @@ from methodica.core.timeline import events_for
 from methodica.libraries import exports, services
 from methodica.libraries.forms import LibraryForm, NewLibraryForm, StaffForm, StatusForm
 from methodica.libraries.models import Library, Municipality, StaffMember
-from methodica.libraries.queries import RegisterFilter
+from methodica.libraries.queries import RegisterFilter, parse_id
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -47,7 +48,7 @@ def _library(
 def library_list(request: HttpRequest) -> HttpResponse:
     register = RegisterFilter.from_params(request.GET)
     libraries = register.apply(Library.objects.visible_to(request.user).with_place())
-    size = int(request.GET["size"]) if request.GET.get("size", "").isdigit() else 50
+    size = parse_id(request.GET.get("size", "")) or 50
     size = size if size in PAGE_SIZES else 50
     page = Paginator(libraries, size).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -106,7 +107,7 @@ def library_geojson(request: HttpRequest) -> JsonResponse:
                 "name": name,
                 "status": status,
                 "type": kind,
-                "url": f"/libraries/{pk}/",
+                "url": reverse("libraries:detail", args=[pk]),
             },
         }
         for pk, name, lat, lon, status, kind in libraries
@@ -145,7 +146,10 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
     library = _library(request, pk, "libraries.library:change")
     identity = has_perm(request.user, "libraries.library:change_identity", library)
     form = LibraryForm(
-        request.POST or None, instance=library, can_change_identity=identity
+        request.POST or None,
+        instance=library,
+        user=request.user,
+        can_change_identity=identity,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,14 +168,7 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def library_create(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "libraries.library:create")
-    municipalities = Municipality.objects.filter(
-        pk__in=[
-            m.pk
-            for m in Municipality.objects.all()
-            if has_perm(request.user, "libraries.library:create", m)
-        ]
-    )
-    form = NewLibraryForm(request.POST or None, municipalities=municipalities)
+    form = NewLibraryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         try:

@@ -125,3 +125,15 @@ def test_the_language_switch_changes_the_interface(client_for, methodologist):
 @pytest.mark.django_db
 def test_bulgarian_is_the_default_language(client):
     assert b'lang="bg"' in client.get("/accounts/login/").content
+
+
+def test_behind_a_proxy_the_throttle_sees_the_client_not_the_proxy(rf, settings):
+    from methodica.accounts.throttle import client_ip
+
+    request = rf.get(
+        "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1"
+    )
+    settings.NUM_PROXIES = 0
+    assert client_ip(request) == "10.0.0.1"  # the header is the client's own claim
+    settings.NUM_PROXIES = 1
+    assert client_ip(request) == "203.0.113.7"  # what our one proxy saw

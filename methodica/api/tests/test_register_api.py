@@ -123,10 +123,10 @@ def test_the_api_list_runs_the_same_number_of_queries_whatever_the_page_size(
     settlement = SettlementFactory(municipality=municipality)
     LibraryFactory.create_batch(3, settlement=settlement)
     with count_queries() as few:
-        client.get("/api/v1/libraries/", {"page_size": 2})
+        assert client.get("/api/v1/libraries/", {"page_size": 2}).status_code == 200
     LibraryFactory.create_batch(40, settlement=settlement)
     with count_queries() as many:
-        client.get("/api/v1/libraries/", {"page_size": 40})
+        assert client.get("/api/v1/libraries/", {"page_size": 40}).status_code == 200
     assert len(few) > 0
     assert len(many) == len(few), many.statements
 
@@ -147,3 +147,50 @@ def test_a_token_is_obtained_with_username_and_password(reporter):
         {"username": "reporter", "password": "correct-horse-battery-staple"},
     )
     assert response.status_code == 200 and response.json()["token"]
+
+
+@pytest.mark.django_db
+def test_a_municipal_methodologist_cannot_move_a_library_out_of_their_municipality(
+    municipal_methodologist, library, other_municipality
+):
+    from tests.factories import SettlementFactory as Settlements
+
+    elsewhere = Settlements(municipality=other_municipality)
+    response = api(municipal_methodologist).patch(
+        f"/api/v1/libraries/{library.pk}/",
+        {"municipality": other_municipality.pk, "settlement": elsewhere.pk},
+        format="json",
+    )
+    assert response.status_code == 403
+    library.refresh_from_db()
+    assert library.municipality_id != other_municipality.pk
+
+
+@pytest.mark.django_db
+def test_non_text_opening_hours_are_a_400(methodologist, library):
+    response = api(methodologist).patch(
+        f"/api/v1/libraries/{library.pk}/", {"opening_hours": {"mon": 5}}, format="json"
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_control_characters_are_refused_so_exports_keep_working(
+    methodologist, reporter, library, client_for
+):
+    response = api(reporter).patch(
+        f"/api/v1/libraries/{library.pk}/", {"phone": "0431\x07"}, format="json"
+    )
+    assert response.status_code == 400 and "phone" in response.json()
+    assert client_for(methodologist).get("/libraries/export.xlsx").status_code == 200
+
+
+@pytest.mark.django_db
+def test_odd_digits_in_parameters_are_ignored_not_a_crash(methodologist, client_for):
+    assert (
+        api(methodologist).get("/api/v1/libraries/", {"municipality": "²"}).status_code
+        == 200
+    )
+    assert (
+        client_for(methodologist).get("/libraries/", {"size": "²"}).status_code == 200
+    )

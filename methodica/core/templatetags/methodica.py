@@ -76,3 +76,13 @@ def page_url(context: dict, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return "?" + params.urlencode()
+
+
+@register.filter
+def audit_value(value: Any) -> Any:
+    """A recorded value as a reader sees it: related objects by their name."""
+    if isinstance(value, dict) and "repr" in value:
+        return value["repr"]
+    if value is None or value == "":
+        return "—"
+    return value

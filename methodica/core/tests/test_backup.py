@@ -25,3 +25,20 @@ def test_a_backup_restores_the_database_and_the_files(tmp_path, settings):
 
     assert list(Library.objects.values_list("name", flat=True)) == ["НЧ „Преди архива“"]
     assert (tmp_path / "media" / "imports" / "scan.txt").read_text() == "original"
+
+
+def test_a_backup_with_a_path_outside_is_refused(tmp_path):
+    import io
+    import tarfile
+
+    from methodica.core.backup import BackupError
+
+    archive = tmp_path / "evil.tar"
+    with tarfile.open(archive, "w") as tar:
+        data = b"owned"
+        info = tarfile.TarInfo("../../outside.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(BackupError, match="suspicious"):
+        restore_backup(archive)
+    assert not (tmp_path.parent / "outside.txt").exists()

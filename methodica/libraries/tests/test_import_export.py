@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 
@@ -258,34 +259,57 @@ def test_an_oversized_upload_is_refused(client_for, district_admin, settings):
     assert not RegisterImport.objects.exists()
 
 
-@pytest.mark.django_db
-def test_an_entity_in_the_workbook_xml_is_not_resolved(
-    client_for, district_admin, tmp_path
-):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET")
-    good = xlsx([["НЧ", "читалищна", "Казанлък", "Енина", "D-1", "", ""]])
-    source = zipfile.ZipFile(io.BytesIO(good.read()))
+def _with_entity(workbook: bytes, part: str, secret) -> bytes:
+    """The workbook with ``part`` declaring and using an external entity."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml" or item.filename.endswith(
-                "sheet1.xml"
-            ):
-                data = data.replace(
-                    b"?>",
-                    f'?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'.encode(),
-                    1,
-                )
+            if item.filename == part:
+                doctype = f'<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+                if data.startswith(b"<?xml"):
+                    end = data.index(b"?>") + 2
+                    data = data[:end] + doctype.encode() + data[end:]
+                else:
+                    data = doctype.encode() + data
+                data = data.replace("НЧ Тайна".encode(), b"&e;", 1)
             archive.writestr(item, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_an_external_entity_in_the_workbook_is_refused(
+    client_for, district_admin, tmp_path, part
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Наименование", "Община"])
+    if part.endswith("sheet1.xml"):
+        from openpyxl.cell.rich_text import (
+            CellRichText,
+        )  # inline strings, no sharedStrings
+
+        sheet.append([CellRichText("НЧ Тайна"), "Казанлък"])
+    else:
+        sheet.append(["НЧ Тайна", "Казанлък"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    hostile = _with_entity(buffer.getvalue(), part, secret)
+    changed = zipfile.ZipFile(io.BytesIO(hostile)).read(part)
+    assert changed.startswith(b"<!DOCTYPE x [<!ENTITY e SYSTEM")
+    if part.endswith("sheet1.xml"):
+        assert b"<t>&e;</t>" in changed
     response = client_for(district_admin).post(
-        "/libraries/import/",
-        {"file": SimpleUploadedFile("xxe.xlsx", buffer.getvalue())},
+        "/libraries/import/", {"file": SimpleUploadedFile("xxe.xlsx", hostile)}
     )
-    assert "TOP-SECRET" not in response.content.decode()
-    for register_import in RegisterImport.objects.all():
-        assert "TOP-SECRET" not in str(register_import.headers)
+    page = response.content.decode()
+    assert "TOP-SECRET" not in page
+    assert "не може да бъде прочетена" in page or "could not be read" in page
+    assert not RegisterImport.objects.exists()
 
 
 @pytest.mark.django_db
@@ -310,12 +334,137 @@ def test_only_an_administrator_imports(client_for, methodologist, reporter):
 
 @pytest.mark.django_db
 def test_the_csv_export_cannot_smuggle_formulas(client_for, methodologist, library):
-    Library.objects.filter(pk=library.pk).update(address='=HYPERLINK("http://evil")')
+    Library.objects.filter(pk=library.pk).update(
+        address='=HYPERLINK("http://evil")', phone="+359 431 62 222"
+    )
     body = b"".join(
         client_for(methodologist).get("/libraries/export.csv").streaming_content
     )
-    text = body.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+    header, row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Адрес"] == '\'=HYPERLINK("http://evil")'
+    assert cells["Телефон"] == "+359 431 62 222"  # a phone number is left alone
+
+
+@pytest.mark.django_db
+def test_an_exported_csv_imports_back_unchanged(client_for, district_admin, library):
+    Library.objects.filter(pk=library.pk).update(
+        address="=1+1", phone="+359 431 1", website="https://example.org/"
+    )
+    client = client_for(district_admin)
+    body = b"".join(client.get("/libraries/export.csv").streaming_content)
+    _response, register_import = upload_and_preview(
+        client, SimpleUploadedFile("export.csv", body)
+    )
+    register_import.refresh_from_db()
+    assert register_import.preview["counts"] == {
+        "create": 0,
+        "update": 0,
+        "unchanged": 1,
+        "error": 0,
+    }
+
+
+@pytest.mark.django_db
+def test_apply_without_a_preview_is_refused(client_for, district_admin, villages):
+    client = client_for(district_admin)
+    client.post(
+        "/libraries/import/",
+        {
+            "file": xlsx(
+                [["НЧ „Искра“", "читалищна", "Казанлък", "Енина", "D-1", "", ""]]
+            )
+        },
+    )
+    register_import = RegisterImport.objects.get()
+    response = client.post(
+        f"/libraries/import/{register_import.pk}/apply/", follow=True
+    )
+    assert (
+        "Прегледайте" in response.content.decode()
+        or "preview" in response.content.decode()
+    )
+    assert not Library.objects.filter(chitalishte_number="D-1").exists()
+
+
+@pytest.mark.django_db
+def test_over_long_values_are_caught_in_the_preview(
+    client_for, district_admin, villages
+):
+    _response, register_import = upload_and_preview(
+        client_for(district_admin),
+        xlsx(
+            [["НЧ " + "Я" * 400, "читалищна", "Казанлък", "Енина", "D-1", "0" * 60, ""]]
+        ),
+    )
+    register_import.refresh_from_db()
+    errors = register_import.preview["rows"][0]["errors"]
+    assert {error["column"] for error in errors} == {"Наименование", "Телефон"}
+
+
+@pytest.mark.django_db
+def test_a_new_library_needs_its_type(client_for, district_admin, villages):
+    _response, register_import = upload_and_preview(
+        client_for(district_admin),
+        xlsx([["НЧ „Искра“", "", "Казанлък", "Енина", "D-1", "", ""]]),
+    )
+    register_import.refresh_from_db()
+    assert register_import.preview["rows"][0]["errors"][0]["column"] == "Тип"
+
+
+@pytest.mark.django_db
+def test_a_number_of_another_district_is_refused(client_for, district_admin, villages):
+    from tests.factories import DistrictFactory, LibraryFactory, MunicipalityFactory
+
+    elsewhere = MunicipalityFactory(
+        district=DistrictFactory(name="Хасково", code="HKV")
+    )
+    LibraryFactory(
+        settlement=SettlementFactory(municipality=elsewhere), chitalishte_number="D-1"
+    )
+    _response, register_import = upload_and_preview(
+        client_for(district_admin),
+        xlsx([["НЧ „Искра“", "читалищна", "Казанлък", "Енина", "D-1", "", ""]]),
+    )
+    register_import.refresh_from_db()
+    assert register_import.preview["counts"]["error"] == 1
+
+
+@pytest.mark.django_db
+def test_a_register_changed_since_the_preview_asks_for_a_new_look(
+    client_for, district_admin, library
+):
+    client = client_for(district_admin)
+    _response, register_import = upload_and_preview(
+        client,
+        xlsx(
+            [
+                [
+                    library.name,
+                    "читалищна",
+                    "Казанлък",
+                    "Шейново",
+                    library.chitalishte_number,
+                    "0431 1",
+                    "",
+                ]
+            ]
+        ),
+    )
+    Library.objects.filter(pk=library.pk).update(phone="0431 1")
+    client.post(f"/libraries/import/{register_import.pk}/apply/")
+    register_import.refresh_from_db()
+    assert register_import.state == "previewed"
+
+
+@pytest.mark.django_db
+def test_settlement_prefixes_are_only_words(district, municipality):
+    from methodica.libraries.importing import _settlement_name
+
+    assert _settlement_name("Градина") == "градина"
+    assert _settlement_name("гр. Казанлък") == "казанлък"
+    assert _settlement_name("с.Енина") == "енина"
+    assert _settlement_name("село Енина") == "енина"
 
 
 @pytest.mark.django_db

@@ -294,3 +294,44 @@ def test_a_settlement_of_another_municipality_is_refused(
     )
     assert response.status_code == 200
     assert not Library.objects.filter(name="X").exists()
+
+
+@pytest.mark.django_db
+def test_a_library_cannot_become_a_branch_of_its_own_branch(
+    district_admin, library, other_library
+):
+    from django.core.exceptions import ValidationError
+
+    from methodica.libraries import services
+
+    Library.objects.filter(pk__in=[library.pk, other_library.pk]).update(
+        library_type=Library.Type.MUNICIPAL
+    )
+    services.update_library(
+        library=other_library, actor=district_admin, data={"parent": library}
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.update_library(
+            library=library, actor=district_admin, data={"parent": other_library}
+        )
+    assert "parent" in refused.value.message_dict
+    library.refresh_from_db()
+    assert library.parent_id is None
+
+
+@pytest.mark.django_db
+def test_renaming_the_settlement_to_a_namesake_is_saved_and_audited(
+    methodologist, library, municipality
+):
+    from methodica.libraries import services
+
+    namesake = SettlementFactory(
+        municipality=municipality, name=library.settlement.name
+    )
+    services.update_library(
+        library=library, actor=methodologist, data={"settlement": namesake}
+    )
+    library.refresh_from_db()
+    assert library.settlement_id == namesake.pk
+    change = AuditEntry.objects.get().changes["settlement"]
+    assert change["before"]["id"] != change["after"]["id"]
