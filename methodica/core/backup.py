@@ -112,21 +112,50 @@ def restore_backup(archive_path: Path) -> None:
         manifest = json.loads((Path(work) / "manifest.json").read_text())
         if manifest.get("format") != FORMAT_VERSION:
             raise BackupError("This backup was written by an incompatible version.")
-        connections.close_all()
-        _run(
-            [
-                pg_bin("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                f"--dbname={settings.DATABASES['default']['NAME']}",
-                str(Path(work) / "database.dump"),
-            ]
-        )
+        _restore_database(Path(work) / "database.dump")
         _replace_media(Path(work) / "media", Path(settings.MEDIA_ROOT))
+
+
+def _restore_database(dump: Path) -> None:
+    """Load the dump in one transaction: all of it or, on any error, nothing.
+
+    pg_restore 18 writes a setting that older servers do not know
+    (``transaction_timeout``, PostgreSQL 17+). The dump is therefore turned into
+    SQL, that line is left out for an older server, and psql runs the script.
+    """
+    connection = connections["default"]
+    connection.ensure_connection()
+    server_version = connection.pg_version
+    connections.close_all()
+    script = dump.with_suffix(".sql")
+    _run(
+        [
+            pg_bin("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={script}",
+            str(dump),
+        ]
+    )
+    if server_version < 170000:
+        filtered = dump.with_suffix(".filtered.sql")
+        with script.open() as source, filtered.open("w") as target:
+            for line in source:
+                if not line.startswith("SET transaction_timeout"):
+                    target.write(line)
+        script = filtered
+    _run(
+        [
+            pg_bin("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--file={script}",
+        ]
+    )
 
 
 def _replace_media(restored: Path, media: Path) -> None:
