@@ -8,14 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from methodica.accounts.models import Invitation, Membership, User
+from methodica.accounts.tasks import send_invitation_email
 from methodica.core.audit import audit, created
 from methodica.core.errors import DomainError
 from methodica.core.permissions import Role, require_perm
@@ -58,19 +57,12 @@ def invite_user(
         obj=invitation,
         changes=created(invitation, ["email", "role", scope_field]),
     )
-    context = {
-        "invitation": invitation,
-        "scope": scope,
-        "url": accept_url_builder(invitation.token),
-        "inviter": actor,
-        "site_name": settings.SITE_NAME,
-        "days": INVITATION_DAYS,
-    }
-    body = render_to_string("accounts/email/invitation.txt", context)
-    subject = _("Invitation to %(site)s") % {"site": settings.SITE_NAME}
+    url = accept_url_builder(invitation.token)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    inviter = str(actor)
     transaction.on_commit(
-        lambda: send_mail(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]
+        lambda: send_invitation_email.enqueue(
+            invitation_id=invitation.pk, url=url, language=language, inviter=inviter
         )
     )
     return invitation
@@ -149,7 +141,3 @@ def issue_api_token(*, actor: Any) -> Token:
     token = Token.objects.create(user=actor)
     audit(actor=actor, action="api_token.issued", obj=actor)
     return token
-
-
-def language_of(user: Any) -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE

@@ -10,6 +10,15 @@ from methodica.core.models import AuditEntry
 from tests.factories import PASSWORD
 
 
+def run_worker_once() -> None:
+    """Run the real database worker until the queue is empty."""
+    from django.core.management import call_command
+
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*"
+    )
+
+
 @pytest.mark.django_db
 def test_signing_in_and_out(client, methodologist):
     response = client.post(
@@ -62,21 +71,22 @@ def test_a_password_reset_email_is_sent(client, methodologist):
     assert methodologist.check_password("a-new-long-passphrase-42")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes connections
 def test_an_administrator_invites_a_reporter_who_then_signs_up(
-    client_for, district_admin, library, client, django_capture_on_commit_callbacks
+    client_for, district_admin, library, client
 ):
     admin_client = client_for(district_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            "/accounts/invitations/",
-            {
-                "email": "new.reporter@example.org",
-                "role": "reporter",
-                "library": library.pk,
-            },
-        )
+    response = admin_client.post(
+        "/accounts/invitations/",
+        {
+            "email": "new.reporter@example.org",
+            "role": "reporter",
+            "library": library.pk,
+        },
+    )
     assert response.status_code == 302
+    assert len(mail.outbox) == 0  # the worker sends it
+    run_worker_once()
     assert len(mail.outbox) == 1 and "new.reporter@example.org" in mail.outbox[0].to
     token = Invitation.objects.get().token
     assert token in mail.outbox[0].body
@@ -137,3 +147,25 @@ def test_behind_a_proxy_the_throttle_sees_the_client_not_the_proxy(rf, settings)
     assert client_ip(request) == "10.0.0.1"  # the header is the client's own claim
     settings.NUM_PROXIES = 1
     assert client_ip(request) == "203.0.113.7"  # what our one proxy saw
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_email_that_fails_is_tried_again_later(
+    client_for, district_admin, library, monkeypatch
+):
+    import smtplib
+
+    from django_tasks_db.models import DBTaskResult
+
+    def mail_server_down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("connection refused")
+
+    monkeypatch.setattr("methodica.accounts.tasks.send_mail", mail_server_down)
+    client_for(district_admin).post(
+        "/accounts/invitations/",
+        {"email": "later@example.org", "role": "reporter", "library": library.pk},
+    )
+    run_worker_once()
+    retry = DBTaskResult.objects.filter(status="READY").get()
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert retry.run_after is not None and retry.run_after > retry.enqueued_at
