@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 BENCH_DB = "methodica_bench"
@@ -29,30 +27,15 @@ def _use_bench_database() -> None:
     os.environ.setdefault("METHODICA_DEBUG", "0")
     os.environ.setdefault("METHODICA_SECRET_KEY", "bench-only-secret-key")
     os.environ["METHODICA_ALLOWED_HOSTS"] = "testserver"
-    from methodica.embedded_db import ensure_database_url, pg_bin
-
-    parts = urlsplit(ensure_database_url())
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    exists = subprocess.run(
-        [
-            pg_bin("psql"),
-            "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname='{BENCH_DB}'",  # noqa: S608 - constant
-            admin_url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if exists != "1":
-        subprocess.run(
-            [pg_bin("psql"), "-c", f"CREATE DATABASE {BENCH_DB}", admin_url],
-            check=True,
-            capture_output=True,
-        )
-    os.environ["DATABASE_URL"] = urlunsplit(
-        (parts.scheme, parts.netloc, f"/{BENCH_DB}", parts.query, "")
+    from methodica.embedded_db import (
+        create_database,
+        ensure_database_url,
+        with_database,
     )
+
+    url = ensure_database_url()
+    create_database(with_database(url, "postgres"), BENCH_DB)
+    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
 
 
 def seed(total: int) -> None:

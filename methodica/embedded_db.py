@@ -67,21 +67,22 @@ def ensure_database_url() -> str:
     server = get_server(data_dir() / "pgdata", cleanup_mode="stop")
     _terminate_on_sigterm()
     base = server.get_uri()
-    _create_database(base, DATABASE_NAME)
-    url = _with_database(base, DATABASE_NAME)
+    create_database(base, DATABASE_NAME)
+    url = with_database(base, DATABASE_NAME)
     os.environ["DATABASE_URL"] = url
     logger.info("Embedded PostgreSQL is running: %s", url)
     return url
 
 
-def _with_database(uri: str, database: str) -> str:
+def with_database(uri: str, database: str) -> str:
     parts = urlsplit(uri)
     return urlunsplit(
         (parts.scheme, parts.netloc, "/" + quote(database), parts.query, "")
     )
 
 
-def _create_database(base_uri: str, database: str) -> None:
+def create_database(base_uri: str, database: str) -> None:
+    """Create ``database`` on the server at ``base_uri`` unless it exists."""
     # The name goes into SQL text for psql; allow plain identifiers only.
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", database):
         raise ValueError(f"Unsafe database name {database!r}")

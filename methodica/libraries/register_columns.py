@@ -8,6 +8,7 @@ unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -126,21 +127,21 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def type_from_text(text: str) -> str | None:
+def _choice_from_text(text: str, choices: Any, words: dict[str, str]) -> str | None:
+    """A choice's value from what a spreadsheet says: the code, the label in the
+    current language, or a word regional libraries use."""
     value = _normal(text)
-    if value in Library.Type.values:
+    if value in choices.values:
         return value
-    for label_value, label in Library.Type.choices:
+    for choice_value, label in choices.choices:
         if value == _normal(str(label)):
-            return label_value
-    return TYPE_WORDS.get(value)
+            return choice_value
+    return words.get(value)
+
+
+def type_from_text(text: str) -> str | None:
+    return _choice_from_text(text, Library.Type, TYPE_WORDS)
 
 
 def status_from_text(text: str) -> str | None:
-    value = _normal(text)
-    if value in Library.Status.values:
-        return value
-    for label_value, label in Library.Status.choices:
-        if value == _normal(str(label)):
-            return label_value
-    return STATUS_WORDS.get(value)
+    return _choice_from_text(text, Library.Status, STATUS_WORDS)
