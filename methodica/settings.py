@@ -29,6 +29,9 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = env_int("METHODICA_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
+# Behind HTTPS: redirect plain HTTP, and tell browsers to insist on HTTPS.
+SECURE_SSL_REDIRECT = env_bool("METHODICA_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("METHODICA_HSTS_SECONDS", 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -190,6 +193,9 @@ SITE_NAME = env_str("METHODICA_SITE_NAME", "Methodica")
 # How many reverse proxies stand in front: 0 means the client's address is
 # REMOTE_ADDR, and an X-Forwarded-For header sent by the client is ignored.
 NUM_PROXIES = env_int("METHODICA_NUM_PROXIES", 0, minimum=0)
+if NUM_PROXIES:
+    # Our proxy terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -20,3 +20,10 @@ def test_healthz_sees_a_worker_that_beat_recently(client):
     worker = client.get("/healthz").json()["worker"]
     assert worker["status"] == "ok"
     assert worker["workers"] == 1
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_explained_in_bulgarian(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b'lang="bg"' in response.content and b"<main" in response.content
