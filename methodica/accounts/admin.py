@@ -27,6 +27,18 @@ class UserAdmin(BaseUserAdmin):
     """The admin's changes to users are audited like any other change."""
 
     inlines = [MembershipInline]
+    # Deleting in bulk would skip the audit; delete users one at a time.
+    actions = None
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit(
+                actor=request.user,
+                action="user.password_set",
+                obj=User.objects.get(pk=id),
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         before = snapshot(User.objects.get(pk=obj.pk), _AUDITED) if change else {}
@@ -69,3 +81,12 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request, obj):
         audit(actor=request.user, action="user.deleted", obj=obj)
         super().delete_model(request, obj)
+
+
+# API tokens are issued on the user's own page, where issuing is audited.
+try:
+    from rest_framework.authtoken.admin import TokenProxy
+
+    admin.site.unregister(TokenProxy)
+except admin.sites.NotRegistered:
+    pass

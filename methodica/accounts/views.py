@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from methodica.accounts import services
 from methodica.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm
 from methodica.accounts.models import Invitation
+from methodica.core.audit import audit
 from methodica.core.errors import DomainError
 from methodica.core.permissions import has_perm, memberships_of, scope_q
 from methodica.libraries.models import Library, Municipality
@@ -35,6 +36,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit(actor=form.user, action="user.password_reset", obj=form.user)
+        return response
 
 
 def _invitable_scope(request: HttpRequest) -> tuple:

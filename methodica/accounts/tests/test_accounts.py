@@ -69,6 +69,8 @@ def test_a_password_reset_email_is_sent(client, methodologist):
     assert response.status_code == 302
     methodologist.refresh_from_db()
     assert methodologist.check_password("a-new-long-passphrase-42")
+    entry = AuditEntry.objects.get(action="user.password_reset")
+    assert entry.actor == methodologist and entry.changes == {}  # never the password
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits and closes connections
@@ -169,3 +171,21 @@ def test_an_invitation_email_that_fails_is_tried_again_later(
     retry = DBTaskResult.objects.filter(status="READY").get()
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
     assert retry.run_after is not None and retry.run_after > retry.enqueued_at
+
+
+@pytest.mark.django_db
+def test_a_password_set_in_the_admin_is_audited(client, methodologist):
+    from tests.factories import UserFactory
+
+    operator = UserFactory(username="operator", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    response = client.post(
+        f"/admin/accounts/user/{methodologist.pk}/password/",
+        {
+            "password1": "another-long-passphrase-9",
+            "password2": "another-long-passphrase-9",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action="user.password_set").actor == operator
