@@ -1,50 +1,19 @@
-"""The demo district: Stara Zagora, its ~200 libraries, their staff, and a demo
-user for every role.
-
-Everything here is demo data (see :mod:`methodica.libraries.demo_data` for what is
-real and what is made up): EKATTE codes, register numbers (``DR-...``) and
-chitalishte numbers (``D-...``) are generated, people are fictitious, and every
-email address is at example.org.
-
-Repeatable by design. The whole plan is computed first, from the static data and
-a ``random.Random(SEED)``, without looking at the database, so it is the same on
-every run. Then each row is looked up by its natural key (district code,
-municipality code, settlement EKATTE code, library register number, chitalishte
-number or name and settlement, staff member's name and library, username) and
-created only when missing. Rows that exist are left alone: a second run changes
-nothing, and edits made on a demo site survive a re-run.
-
-Seed data is loaded by the system, not by a user, so it is written directly
-rather than through the services (which need an actor holding permissions) and
-leaves no audit entries.
-
-Later modules add their own demo data: they call :func:`register_demo_extension`
-with a callable ``fn(district, stdout)`` from their ``AppConfig.ready()``. Each
-runs after the register is loaded, in the same transaction, in registration
-order, and must be repeatable in the same way.
-"""
+"""The demo district's plan: every row it will have, computed from the static
+data and a seeded random generator, without looking at the database."""
 
 from __future__ import annotations
 
 import datetime
 import random
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from django.db import transaction
-
-from methodica.accounts.models import Membership, User
-from methodica.libraries import demo_data as data
+from methodica.libraries.demo import data
 from methodica.libraries.models import (
-    District,
     Library,
-    LibraryStatusChange,
-    Municipality,
-    Settlement,
-    StaffMember,
 )
 from methodica.libraries.services import clean_opening_hours
 
@@ -53,22 +22,6 @@ DEMO_PASSWORD = "methodica-demo"  # noqa: S105 - a public demo password, by desi
 SEED = 2024
 EMAIL_DOMAIN = "example.org"
 SUSPENDED_COUNT, CLOSED_COUNT = 9, 4  # about 93% of ~200 libraries stay active
-
-
-class Writer(Protocol):
-    def write(self, msg: str, /) -> Any: ...
-
-
-DemoExtension = Callable[[District, "Writer | None"], None]
-DEMO_EXTENSIONS: list[DemoExtension] = []
-
-
-def register_demo_extension(fn: DemoExtension) -> DemoExtension:
-    """Run ``fn(district, stdout)`` at the end of every demo load (once per fn)."""
-    if fn not in DEMO_EXTENSIONS:
-        DEMO_EXTENSIONS.append(fn)
-    return fn
-
 
 # --- demo users -------------------------------------------------------------------
 
@@ -89,7 +42,7 @@ class DemoUser:
 DEMO_USERS: tuple[DemoUser, ...] = tuple(DemoUser(*row) for row in data.DEMO_USERS)
 
 
-def _fixed_library_name(key: tuple[str, str]) -> str:
+def fixed_library_name(key: tuple[str, str]) -> str:
     name, year = data.FIXED_CHITALISHTA[key]
     return f"НЧ „{name} – {year}“"
 
@@ -101,7 +54,7 @@ def demo_logins() -> list[tuple[str, str]]:
     for user in DEMO_USERS:
         where = ""
         if isinstance(user.scope, tuple):
-            where = f": {_fixed_library_name(user.scope)}, с. {user.scope[1]}"
+            where = f": {fixed_library_name(user.scope)}, с. {user.scope[1]}"
         elif user.scope != "district":
             where = f": община {towns[user.scope]}"
         logins.append((user.username, user.description + where))
@@ -440,195 +393,3 @@ def build_plan() -> list[PlannedLibrary]:
     for library in p.libraries:
         _, library.fields["status_since"], _ = library.history[-1]
     return p.libraries
-
-
-# --- writing the plan to the database ------------------------------------------------
-
-
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
-
-
-def _sync_places(
-    district: District,
-) -> tuple[dict[str, Municipality], dict[str, Settlement]]:
-    municipalities: dict[str, Municipality] = {}
-    for mun in data.MUNICIPALITIES:
-        municipalities[mun.code], _ = Municipality.objects.get_or_create(
-            code=mun.code, defaults={"district": district, "name": mun.name}
-        )
-    wanted = {
-        s.ekatte: (mun.code, s) for mun in data.MUNICIPALITIES for s in mun.settlements
-    }
-    settlements = Settlement.objects.in_bulk(list(wanted), field_name="ekatte")
-    missing = [
-        Settlement(
-            municipality=municipalities[code],
-            ekatte=s.ekatte,
-            name=s.name,
-            kind=s.kind,
-            population=s.population,
-            population_year=data.POPULATION_YEAR,
-        )
-        for ekatte, (code, s) in wanted.items()
-        if ekatte not in settlements
-    ]
-    for settlement in Settlement.objects.bulk_create(missing):
-        settlements[settlement.ekatte] = settlement
-    return municipalities, settlements
-
-
-def _existing_libraries(
-    district: District,
-) -> Callable[[dict[str, Any], int], Library | None]:
-    """A finder for an existing library: by register or chitalishte number, or name."""
-    by_key: dict[tuple[str, Any], Library] = {}
-    for library in Library.objects.filter(municipality__district=district):
-        if library.register_number:
-            by_key["register", library.register_number] = library
-        if library.chitalishte_number:
-            by_key["chitalishte", library.chitalishte_number] = library
-        by_key["name", (library.name, library.settlement_id)] = library
-
-    def find(fields: dict[str, Any], settlement_id: int) -> Library | None:
-        return (
-            by_key.get(("register", fields["register_number"]))
-            or by_key.get(("chitalishte", fields["chitalishte_number"]))
-            or by_key.get(("name", (fields["name"], settlement_id)))
-        )
-
-    return find
-
-
-def _sync_libraries(
-    district: District, plan: list[PlannedLibrary], settlements: dict[str, Settlement]
-) -> tuple[dict[int, Library], int]:
-    """Create the planned libraries that are missing; parents go in before branches."""
-    find = _existing_libraries(district)
-    resolved: dict[int, Library] = {}
-    created: list[tuple[PlannedLibrary, Library]] = []
-    for wave in (
-        [p for p in plan if p.parent is None],
-        [p for p in plan if p.parent is not None],
-    ):
-        new = []
-        for planned in wave:
-            settlement = settlements[planned.ekatte]
-            library = find(planned.fields, settlement.pk)
-            if library is None:
-                parent = None if planned.parent is None else resolved[planned.parent]
-                library = Library(
-                    municipality_id=settlement.municipality_id,
-                    settlement=settlement,
-                    parent=parent,
-                    **planned.fields,
-                )
-                new.append((planned, library))
-            resolved[planned.ref] = library
-        Library.objects.bulk_create([library for _, library in new])
-        created += new
-    # History only for libraries made now: an existing one already has its own.
-    LibraryStatusChange.objects.bulk_create(
-        LibraryStatusChange(
-            library=library, status=status, effective_date=day, reason=reason
-        )
-        for planned, library in created
-        for status, day, reason in planned.history
-    )
-    return resolved, len(created)
-
-
-def _sync_staff(plan: list[PlannedLibrary], libraries: dict[int, Library]) -> int:
-    existing = set(
-        StaffMember.objects.filter(
-            library__in=[lib.pk for lib in libraries.values()]
-        ).values_list("library_id", "full_name")
-    )
-    missing = [
-        StaffMember(library=libraries[planned.ref], **asdict(member))
-        for planned in plan
-        for member in planned.staff
-        if (libraries[planned.ref].pk, member.full_name) not in existing
-    ]
-    return len(StaffMember.objects.bulk_create(missing))
-
-
-def _scope_of(user: DemoUser, district: District) -> dict[str, Any]:
-    if user.scope == "district":
-        return {"district": district}
-    if isinstance(user.scope, tuple):
-        code, village = user.scope
-        library = Library.objects.get(
-            municipality__code=code,
-            settlement__name=village,
-            name=_fixed_library_name(user.scope),
-        )
-        return {"library": library}
-    return {"municipality": Municipality.objects.get(code=user.scope)}
-
-
-def _sync_users(district: District) -> int:
-    made = 0
-    for demo in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=demo.username,
-            defaults={
-                "email": f"{demo.username}@{EMAIL_DOMAIN}",
-                "first_name": demo.first_name,
-                "last_name": demo.last_name,
-                "is_staff": demo.is_staff,
-            },
-        )
-        if created:
-            # Only on creation: re-hashing on every run would change the row each time.
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            made += 1
-        Membership.objects.get_or_create(
-            user=user, role=demo.role, **_scope_of(demo, district)
-        )
-    return made
-
-
-def _counts(district: District) -> dict[str, int]:
-    return {
-        "municipalities": Municipality.objects.filter(district=district).count(),
-        "settlements": Settlement.objects.filter(
-            municipality__district=district
-        ).count(),
-        "libraries": Library.objects.filter(municipality__district=district).count(),
-        "staff": StaffMember.objects.filter(
-            library__municipality__district=district
-        ).count(),
-        "users": User.objects.filter(
-            username__in=[u.username for u in DEMO_USERS]
-        ).count(),
-    }
-
-
-@transaction.atomic
-def load_demo_district(*, stdout: Writer | None = None) -> dict[str, int]:
-    """Load (or complete) the demo district; return what the district now holds.
-
-    Safe to run again: nothing that exists is duplicated or changed.
-    """
-    plan = build_plan()
-    district, _ = District.objects.get_or_create(
-        code=data.DISTRICT_CODE, defaults={"name": data.DISTRICT_NAME}
-    )
-    municipalities, settlements = _sync_places(district)
-    libraries, new_libraries = _sync_libraries(district, plan, settlements)
-    new_staff = _sync_staff(plan, libraries)
-    new_users = _sync_users(district)
-    _say(
-        stdout,
-        f"District {district.name}: {len(municipalities)} municipalities, "
-        f"{len(settlements)} settlements.",
-    )
-    _say(
-        stdout, f"New: {new_libraries} libraries, {new_staff} staff, {new_users} users."
-    )
-    for extension in list(DEMO_EXTENSIONS):
-        extension(district, stdout)
-    return _counts(district)
