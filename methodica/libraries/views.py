@@ -98,6 +98,7 @@ def library_geojson(request: HttpRequest) -> JsonResponse:
         .filter(latitude__isnull=False, longitude__isnull=False)
         .values_list("id", "name", "latitude", "longitude", "status", "library_type")
     )
+    statuses = dict(Library.Status.choices)
     features = [
         {
             "type": "Feature",
@@ -106,6 +107,7 @@ def library_geojson(request: HttpRequest) -> JsonResponse:
                 "id": pk,
                 "name": name,
                 "status": status,
+                "status_label": str(statuses[status]),
                 "type": kind,
                 "url": reverse("libraries:detail", args=[pk]),
             },

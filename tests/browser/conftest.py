@@ -40,7 +40,11 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, settings):
     settings.MAP_TILE_URL = ""
-    context = browser.new_context(base_url=live_server.url, locale="bg-BG")
+    # Reduced motion turns off Bootstrap's colour transitions, which axe could
+    # otherwise sample half-way and report as low contrast.
+    context = browser.new_context(
+        base_url=live_server.url, locale="bg-BG", reduced_motion="reduce"
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     outside: list[str] = []
@@ -63,6 +67,7 @@ def assert_accessible(page) -> None:
     """axe-core finds no serious or critical WCAG violation on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")
     results = Axe().run(
         page,
         options={

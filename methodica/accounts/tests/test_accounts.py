@@ -189,3 +189,11 @@ def test_a_password_set_in_the_admin_is_audited(client, methodologist):
     )
     assert response.status_code == 302
     assert AuditEntry.objects.get(action="user.password_set").actor == operator
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_bulgarian_until_the_user_switches(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert b'lang="bg"' in page.content
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/accounts/login/"})
+    assert b'lang="ru"' in client.get("/accounts/login/").content

@@ -21,15 +21,18 @@
           });
         },
         onEachFeature: function (feature, marker) {
+          var box = document.createElement("div");
           var link = document.createElement("a");
           link.href = feature.properties.url;
           link.textContent = feature.properties.name;
-          marker.bindPopup(link);
+          box.appendChild(link);
+          box.appendChild(document.createElement("br"));
+          box.appendChild(document.createTextNode(feature.properties.status_label));
+          marker.bindPopup(box);
         }
       }).addTo(map);
       if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [20, 20] }); }
-      document.getElementById("map-summary").textContent =
-        element.dataset.count ? "" : data.features.length + " ✓";
+      document.getElementById("map-summary").textContent = String(data.features.length);
       element.dataset.loaded = String(data.features.length);
     });
 })();
