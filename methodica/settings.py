@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "methodica.core",
     "methodica.accounts",
     "methodica.libraries",
+    "methodica.reporting",
     "methodica.api",
 ]
 
