@@ -45,6 +45,14 @@ PERMISSIONS: dict[str, str] = {
     "accounts.user:invite": "Invite a user and give them a role.",
     "accounts.membership:manage": "Grant and revoke roles.",
     "core.audit:view": "Read the history of changes.",
+    "reporting.report:view": "See a library's annual reports and their history.",
+    "reporting.report:edit": "Fill in and save a report that is not yet submitted.",
+    "reporting.report:submit": "Submit a report, justifying its warnings.",
+    "reporting.report:review": "Comment on, return and accept submitted reports.",
+    "reporting.report:reopen": "Reopen an accepted report, with a reason.",
+    "reporting.campaign:manage": "Open reporting campaigns, set deadlines, allow late reports.",
+    "reporting.form:design": "Design report forms, indicators and rules.",
+    "reporting.consolidation:view": "See consolidated totals of many libraries.",
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -61,6 +69,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "libraries.staff:view",
             "libraries.staff:change",
             "core.audit:view",
+            "reporting.report:view",
+            "reporting.report:edit",
+            "reporting.report:submit",
+            "reporting.report:review",
+            "reporting.consolidation:view",
         }
     ),
     "reporter": frozenset(
@@ -69,6 +82,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "libraries.library:change",
             "libraries.staff:view",
             "libraries.staff:change",
+            "reporting.report:view",
+            "reporting.report:edit",
+            "reporting.report:submit",
         }
     ),
     "cataloguer": frozenset({"libraries.library:view", "libraries.library:export"}),

@@ -1,0 +1,400 @@
+"""Every write to forms, campaigns and reports."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from methodica.core.audit import audit
+from methodica.core.errors import DomainError
+from methodica.core.permissions import require_perm
+from methodica.libraries.models import District, Library
+from methodica.reporting import default_form
+from methodica.reporting.expressions import ExpressionError, parse
+from methodica.reporting.models import (
+    Campaign,
+    FieldComment,
+    Indicator,
+    Justification,
+    Report,
+    ReportForm,
+    ReportValue,
+    ReportVersion,
+    Rule,
+    Section,
+)
+from methodica.reporting.reading import previous_values, report_values
+from methodica.reporting.validation import (
+    HARD,
+    CellError,
+    Finding,
+    check_report,
+    parse_cell,
+)
+
+
+@transaction.atomic
+def create_default_form(*, actor: Any, district: District, year: int) -> ReportForm:
+    """The year's form from the default (ISO 2789 and the Bulgarian annual report)."""
+    require_perm(actor, "reporting.form:design", district)
+    if ReportForm.objects.filter(district=district, year=year).exists():
+        raise DomainError(_("There is already a form for %(year)s.") % {"year": year})
+    form = ReportForm.objects.create(
+        district=district,
+        year=year,
+        title=_("Annual report of a public library"),
+        state=ReportForm.State.PUBLISHED,
+    )
+    for section_position, (code, names, indicators) in enumerate(default_form.SECTIONS):
+        section = Section.objects.create(
+            form=form, code=code, names=names, position=section_position
+        )
+        Indicator.objects.bulk_create(
+            Indicator(
+                form=form,
+                section=section,
+                code=i_code,
+                names={"bg": bg, "ru": ru, "en": en},
+                unit=unit,
+                value_type=kind,
+                required=required,
+                position=position,
+            )
+            for position, (i_code, bg, ru, en, unit, kind, required) in enumerate(
+                indicators
+            )
+        )
+    Rule.objects.bulk_create(
+        Rule(
+            form=form,
+            code=code,
+            expression=expression,
+            severity=severity,
+            messages=messages,
+        )
+        for code, expression, severity, messages in default_form.RULES
+    )
+    audit(
+        actor=actor,
+        action="report_form.created",
+        obj=form,
+        changes={"year": {"before": None, "after": year}},
+    )
+    return form
+
+
+@transaction.atomic
+def save_rule(
+    *,
+    actor: Any,
+    form: ReportForm,
+    code: str,
+    expression: str,
+    severity: str,
+    messages: Mapping[str, str],
+) -> Rule:
+    """Add or change a rule; an expression that does not parse is refused with why."""
+    require_perm(actor, "reporting.form:design", form)
+    known = set(form.indicators.values_list("code", flat=True))
+    try:
+        parse(expression, known=known, expect="boolean")
+    except ExpressionError as exc:
+        raise DomainError(exc.message, field="expression") from None
+    rule, created = Rule.objects.update_or_create(
+        form=form,
+        code=code,
+        defaults={
+            "expression": expression,
+            "severity": severity,
+            "messages": dict(messages),
+        },
+    )
+    audit(
+        actor=actor,
+        action="rule.created" if created else "rule.changed",
+        obj=form,
+        changes={code: {"before": None, "after": expression}},
+    )
+    return rule
+
+
+@transaction.atomic
+def open_campaign(*, actor: Any, form: ReportForm, deadline: datetime.date) -> Campaign:
+    """Open the year's collection: every active library of the district gets a report."""
+    require_perm(actor, "reporting.campaign:manage", form)
+    if hasattr(form, "campaign"):
+        raise DomainError(
+            _("The campaign for %(year)s is already open.") % {"year": form.year}
+        )
+    campaign = Campaign.objects.create(form=form, deadline=deadline)
+    libraries = Library.objects.filter(
+        municipality__district_id=form.district_id, status=Library.Status.ACTIVE
+    )
+    Report.objects.bulk_create(
+        Report(campaign=campaign, library=library) for library in libraries
+    )
+    audit(
+        actor=actor,
+        action="campaign.opened",
+        obj=campaign,
+        changes={
+            "deadline": {"before": None, "after": deadline.isoformat()},
+            "reports": {"before": None, "after": libraries.count()},
+        },
+    )
+    return campaign
+
+
+def _findings(report: Report, values: Mapping[str, Any]) -> list[Finding]:
+    form = report.campaign.form
+    indicators = list(form.indicators.all())
+    return check_report(
+        indicators,
+        form.rules.filter(active=True),
+        values,
+        previous_values(report),
+        change_threshold=report.campaign.change_threshold,
+    )
+
+
+def _completeness(indicators: list[Indicator], values: Mapping[str, Any]) -> int:
+    required = [i.code for i in indicators if i.required and not i.formula]
+    if not required:
+        return 100
+    return round(
+        100 * sum(values.get(code) is not None for code in required) / len(required)
+    )
+
+
+@transaction.atomic
+def save_report(
+    *, report: Report, actor: Any, cells: Mapping[str, tuple[str, str]], revision: int
+) -> tuple[Report, list[Finding], dict[str, str]]:
+    """Save a draft: cells are ``{code: (typed text, mark)}``.
+
+    Cells that do not parse are not saved and come back as errors by code; the
+    rest are saved. A save based on an older revision than the stored one is
+    refused, so that two people never overwrite each other unknowingly.
+    """
+    require_perm(actor, "reporting.report:edit", report)
+    locked = (
+        Report.objects.select_for_update()
+        .select_related("campaign__form", "library__municipality")
+        .get(pk=report.pk)
+    )
+    if not locked.is_editable:
+        raise DomainError(
+            _("This report is %(status)s and cannot be changed.")
+            % {"status": locked.get_status_display()}
+        )
+    if revision != locked.revision:
+        raise DomainError(
+            _(
+                "Someone else saved this report meanwhile. Reload it to see "
+                "their changes; yours were not saved."
+            )
+        )
+    indicators = {i.code: i for i in locked.campaign.form.indicators.all()}
+    errors: dict[str, str] = {}
+    parsed = {}
+    for code, (raw, mark) in cells.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            continue
+        try:
+            parsed[indicator] = parse_cell(indicator, raw, mark)
+        except CellError as exc:
+            errors[code] = exc.message
+    existing = {v.indicator_id: v for v in locked.values.all()}
+    for indicator, (number, text, mark) in parsed.items():
+        value = existing.get(indicator.pk)
+        if value is None:
+            ReportValue.objects.create(
+                report=locked, indicator=indicator, number=number, text=text, mark=mark
+            )
+        elif (value.number, value.text, value.mark) != (number, text, mark):
+            value.number, value.text, value.mark = number, text, mark
+            value.save(update_fields=["number", "text", "mark"])
+    values = report_values(locked)
+    locked.revision = F("revision") + 1
+    locked.completeness = _completeness(list(indicators.values()), values)
+    if locked.status == Report.Status.NOT_STARTED:
+        locked.status = Report.Status.DRAFT
+    locked.save(update_fields=["revision", "completeness", "status", "updated_at"])
+    locked.refresh_from_db(fields=["revision"])
+    _keep_version(locked, actor, values)
+    audit(
+        actor=actor,
+        action="report.saved",
+        obj=locked,
+        changes={"revision": {"before": revision, "after": locked.revision}},
+    )
+    return locked, _findings(locked, values), errors
+
+
+def _keep_version(report: Report, actor: Any, values: Mapping[str, Any]) -> None:
+    ReportVersion.objects.create(
+        report=report,
+        revision=report.revision,
+        saved_by=actor,
+        status=report.status,
+        values={
+            code: (format(v.normalize(), "f") if isinstance(v, Decimal) else v)
+            for code, v in values.items()
+        },
+    )
+
+
+@transaction.atomic
+def submit_report(
+    *, report: Report, actor: Any, justifications: Mapping[str, str]
+) -> Report:
+    """Submit: no hard finding may remain, and every warning needs a justification."""
+    require_perm(actor, "reporting.report:submit", report)
+    locked = (
+        Report.objects.select_for_update()
+        .select_related("campaign__form", "library__municipality")
+        .get(pk=report.pk)
+    )
+    if locked.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
+        raise DomainError(_("Only a draft or a returned report can be submitted."))
+    if (
+        locked.is_late
+        and locked.campaign.state == Campaign.State.OPEN
+        and not (locked.late_allowed_until)
+    ):
+        raise DomainError(
+            _("The deadline has passed. Ask the methodologist to allow a late report.")
+        )
+    findings = _findings(locked, report_values(locked))
+    hard = [f for f in findings if f.severity == HARD]
+    if hard:
+        raise DomainError(
+            _("Correct the errors first: %(count)s remain.") % {"count": len(hard)}
+        )
+    kept = dict(locked.justifications.values_list("rule_code", "text"))
+    for finding in findings:
+        text = (
+            justifications.get(finding.code) or kept.get(finding.code) or ""
+        ).strip()
+        if not text:
+            raise DomainError(
+                _("Explain each warning before submitting."), field=finding.code
+            )
+        Justification.objects.update_or_create(
+            report=locked,
+            rule_code=finding.code,
+            defaults={"text": text[:1000], "written_by": actor},
+        )
+    locked.status, locked.submitted_at = Report.Status.SUBMITTED, timezone.now()
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit(
+        actor=actor,
+        action="report.submitted",
+        obj=locked,
+        changes={"status": {"before": report.status, "after": locked.status}},
+    )
+    return locked
+
+
+def _reviewable(report: Report, actor: Any) -> Report:
+    require_perm(actor, "reporting.report:review", report)
+    locked = (
+        Report.objects.select_for_update()
+        .select_related("campaign__form", "library__municipality")
+        .get(pk=report.pk)
+    )
+    if locked.status != Report.Status.SUBMITTED:
+        raise DomainError(_("Only a submitted report can be reviewed."))
+    return locked
+
+
+@transaction.atomic
+def return_report(
+    *, report: Report, actor: Any, comments: Mapping[str, str], general: str = ""
+) -> Report:
+    """Send a report back to its library with comments on fields (codes) and overall."""
+    locked = _reviewable(report, actor)
+    indicators = {i.code: i for i in locked.campaign.form.indicators.all()}
+    written = [
+        (indicators[code], text.strip())
+        for code, text in comments.items()
+        if code in indicators and text.strip()
+    ]
+    if general.strip():
+        written.append((None, general.strip()))
+    if not written:
+        raise DomainError(_("Say what needs correcting: write at least one comment."))
+    FieldComment.objects.bulk_create(
+        FieldComment(report=locked, indicator=indicator, text=text[:2000], author=actor)
+        for indicator, text in written
+    )
+    locked.status = Report.Status.RETURNED
+    locked.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        action="report.returned",
+        obj=locked,
+        changes={"comments": {"before": None, "after": len(written)}},
+    )
+    return locked
+
+
+@transaction.atomic
+def accept_report(*, report: Report, actor: Any) -> Report:
+    """Accept: the report is locked and counts in the consolidation."""
+    locked = _reviewable(report, actor)
+    locked.status, locked.accepted_at = Report.Status.ACCEPTED, timezone.now()
+    locked.save(update_fields=["status", "accepted_at", "updated_at"])
+    locked.comments.filter(resolved=False).update(resolved=True)
+    audit(
+        actor=actor,
+        action="report.accepted",
+        obj=locked,
+        changes={"status": {"before": Report.Status.SUBMITTED, "after": locked.status}},
+    )
+    return locked
+
+
+@transaction.atomic
+def reopen_report(*, report: Report, actor: Any, reason: str) -> Report:
+    """Reopen an accepted report for correction; the reason is recorded."""
+    require_perm(actor, "reporting.report:reopen", report)
+    if not reason.strip():
+        raise DomainError(_("Give the reason for reopening."), field="reason")
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.status != Report.Status.ACCEPTED:
+        raise DomainError(_("Only an accepted report can be reopened."))
+    locked.status, locked.accepted_at = Report.Status.RETURNED, None
+    locked.save(update_fields=["status", "accepted_at", "updated_at"])
+    FieldComment.objects.create(report=locked, text=reason.strip()[:2000], author=actor)
+    audit(
+        actor=actor,
+        action="report.reopened",
+        obj=locked,
+        changes={"reason": {"before": None, "after": reason.strip()}},
+    )
+    return locked
+
+
+@transaction.atomic
+def allow_late_report(*, report: Report, actor: Any, until: datetime.date) -> Report:
+    """Let a library report after the deadline, until ``until``."""
+    require_perm(actor, "reporting.campaign:manage", report.campaign)
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    locked.late_allowed_until = until
+    locked.save(update_fields=["late_allowed_until", "updated_at"])
+    audit(
+        actor=actor,
+        action="report.late_allowed",
+        obj=locked,
+        changes={"until": {"before": None, "after": until.isoformat()}},
+    )
+    return locked
