@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("methodica.core.urls")),
     path("accounts/", include("methodica.accounts.urls")),
     path("libraries/", include("methodica.libraries.urls")),
+    path("reports/", include("methodica.reporting.urls")),
     path("api/v1/", include("methodica.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

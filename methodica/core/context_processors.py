@@ -17,6 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         items.append((_("Register"), reverse("libraries:list"), "libraries"))
         items.append((_("Map"), reverse("libraries:map"), "map"))
+        if has_perm(user, "reporting.report:view"):
+            items.append((_("Annual reports"), reverse("reporting:home"), "reports"))
         if has_perm(user, "libraries.library:import"):
             items.append((_("Import"), reverse("libraries:import_upload"), "import"))
         if has_perm(user, "accounts.user:invite"):

@@ -3,6 +3,10 @@ public libraries, as data. An administrator copies and edits it for each year.""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext as _
+
 # (section code, {bg, ru, en}), then its indicators:
 # (code, bg, ru, en, unit, type, required)
 INT, DEC, BOOL = "integer", "decimal", "boolean"
@@ -479,3 +483,45 @@ RULES: list[tuple[str, str, str, dict[str, str]]] = [
         },
     ),
 ]
+
+
+def build(*, district: Any, year: int) -> Any:
+    """Create the default form for ``year`` (no checks: callers check and audit)."""
+    from methodica.reporting.models import Indicator, ReportForm, Rule, Section
+
+    form = ReportForm.objects.create(
+        district=district,
+        year=year,
+        title=_("Annual report of a public library"),
+        state=ReportForm.State.PUBLISHED,
+    )
+    for section_position, (code, names, indicators) in enumerate(SECTIONS):
+        section = Section.objects.create(
+            form=form, code=code, names=names, position=section_position
+        )
+        Indicator.objects.bulk_create(
+            Indicator(
+                form=form,
+                section=section,
+                code=i_code,
+                names={"bg": bg, "ru": ru, "en": en},
+                unit=unit,
+                value_type=kind,
+                required=required,
+                position=position,
+            )
+            for position, (i_code, bg, ru, en, unit, kind, required) in enumerate(
+                indicators
+            )
+        )
+    Rule.objects.bulk_create(
+        Rule(
+            form=form,
+            code=code,
+            expression=expression,
+            severity=severity,
+            messages=messages,
+        )
+        for code, expression, severity, messages in RULES
+    )
+    return form

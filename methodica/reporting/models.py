@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from methodica.core.permissions import Scope, scope_q
 
@@ -270,7 +271,7 @@ class Report(models.Model):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("report status", "accepted")
 
     campaign = models.ForeignKey(
         Campaign,

@@ -28,7 +28,6 @@ from methodica.reporting.models import (
     ReportValue,
     ReportVersion,
     Rule,
-    Section,
 )
 from methodica.reporting.reading import previous_values, report_values
 from methodica.reporting.validation import (
@@ -46,41 +45,7 @@ def create_default_form(*, actor: Any, district: District, year: int) -> ReportF
     require_perm(actor, "reporting.form:design", district)
     if ReportForm.objects.filter(district=district, year=year).exists():
         raise DomainError(_("There is already a form for %(year)s.") % {"year": year})
-    form = ReportForm.objects.create(
-        district=district,
-        year=year,
-        title=_("Annual report of a public library"),
-        state=ReportForm.State.PUBLISHED,
-    )
-    for section_position, (code, names, indicators) in enumerate(default_form.SECTIONS):
-        section = Section.objects.create(
-            form=form, code=code, names=names, position=section_position
-        )
-        Indicator.objects.bulk_create(
-            Indicator(
-                form=form,
-                section=section,
-                code=i_code,
-                names={"bg": bg, "ru": ru, "en": en},
-                unit=unit,
-                value_type=kind,
-                required=required,
-                position=position,
-            )
-            for position, (i_code, bg, ru, en, unit, kind, required) in enumerate(
-                indicators
-            )
-        )
-    Rule.objects.bulk_create(
-        Rule(
-            form=form,
-            code=code,
-            expression=expression,
-            severity=severity,
-            messages=messages,
-        )
-        for code, expression, severity, messages in default_form.RULES
-    )
+    form = default_form.build(district=district, year=year)
     audit(
         actor=actor,
         action="report_form.created",

@@ -81,7 +81,7 @@ def test_a_stale_save_is_refused_so_nobody_overwrites_anybody(
     report, reporter, methodologist
 ):
     services.save_report(report=report, actor=reporter, cells=cells(), revision=0)
-    with pytest.raises(DomainError, match="meanwhile"):
+    with pytest.raises(DomainError, match="Междувременно някой друг"):
         services.save_report(
             report=report,
             actor=methodologist,
@@ -127,7 +127,7 @@ def test_hard_errors_block_submission(report, reporter):
         cells=cells({"loans_children": "9000"}),
         revision=0,
     )
-    with pytest.raises(DomainError, match="errors"):
+    with pytest.raises(DomainError, match="поправете грешките"):
         services.submit_report(report=report, actor=reporter, justifications={})
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
@@ -187,7 +187,7 @@ def test_review_returns_with_comments_then_accepts_and_locks(
         services.accept_report(report=report, actor=reporter)
     accepted = services.accept_report(report=report, actor=methodologist)
     assert accepted.status == Report.Status.ACCEPTED
-    with pytest.raises(DomainError, match="cannot be changed"):
+    with pytest.raises(DomainError, match="не може да бъде променян"):
         services.save_report(
             report=report, actor=reporter, cells=cells(), revision=accepted.revision
         )

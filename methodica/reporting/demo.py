@@ -1,0 +1,205 @@
+"""Demo reports for the demo district: ten accepted years and an open campaign.
+
+Plausible figures from each library's size (its staff), with slow trends, a
+library that closed, and in the open campaign the mix a methodologist meets in
+January: reports not started, drafts, submitted reports with justified warnings,
+and a few typical errors (children's loans above all loans, a stock that grew
+with no acquisitions) left to be found. Written directly, like the register's
+demo data; repeatable: a year that already has a form is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from methodica.libraries.models import District, Library
+from methodica.reporting import default_form
+from methodica.reporting.models import (
+    Campaign,
+    Indicator,
+    Justification,
+    Report,
+    ReportForm,
+    ReportValue,
+)
+
+YEARS = 10
+SEED = 2026
+
+
+def _size(library: Library, fte: Decimal) -> float:
+    base = {"regional": 40.0, "municipal": 8.0, "school": 1.5}.get(
+        library.library_type, 1.0
+    )
+    return max(base, float(fte) * (4 if library.library_type == "regional" else 1.2))
+
+
+def _figures(
+    rng: random.Random,
+    library: Library,
+    size: float,
+    year_index: int,
+    fte: Decimal,
+    qualified: Decimal,
+    stock: int,
+) -> tuple[dict[str, Decimal], int]:
+    """One year of one library, consistent with every hard rule; returns the new stock."""
+    trend = 1 + 0.02 * (year_index - YEARS / 2) * (1 if library.pk % 3 else -1)
+    users = max(20, int(size * 140 * trend * rng.uniform(0.85, 1.15)))
+    loans = int(users * rng.uniform(18, 30))
+    acquired = max(5, int(stock * rng.uniform(0.006, 0.02)))
+    withdrawn = int(acquired * rng.uniform(0.2, 0.8))
+    end = stock + acquired - withdrawn
+    periodicals, other_items = int(end * 0.04), int(end * 0.02)
+    loans_periodicals, loans_other = int(loans * 0.09), int(loans * 0.03)
+    events = max(4, int(size * rng.uniform(10, 25)))
+    staff_cost = int(float(fte) * 9600 * (1 + 0.05 * year_index))
+    acquisitions_cost = int(acquired * rng.uniform(12, 18))
+    other_cost = int(size * rng.uniform(600, 1500))
+    spent = staff_cost + acquisitions_cost + other_cost
+    values = {
+        "population_served": library.settlement.population,
+        "users_total": users,
+        "users_children": int(users * rng.uniform(0.2, 0.4)),
+        "visits_physical": int(users * rng.uniform(8, 14)),
+        "visits_virtual": int(users * rng.uniform(0.5, 3)),
+        "loans_total": loans,
+        "loans_children": int(loans * rng.uniform(0.2, 0.4)),
+        "loans_books": loans - loans_periodicals - loans_other,
+        "loans_periodicals": loans_periodicals,
+        "loans_other": loans_other,
+        "ill_received": rng.randint(0, 5),
+        "ill_provided": rng.randint(0, 3),
+        "collection_start": stock,
+        "collection_end": end,
+        "collection_books": end - periodicals - other_items,
+        "collection_periodicals": periodicals,
+        "collection_other": other_items,
+        "collection_local_history": int(end * rng.uniform(0.01, 0.04)),
+        "acquired_total": acquired,
+        "acquired_purchase": int(acquired * 0.6),
+        "acquired_donation": acquired - int(acquired * 0.6),
+        "withdrawn": withdrawn,
+        "hours_per_week": rng.choice([20, 25, 30, 35, 40]) if size < 20 else 60,
+        "computers_users": max(1, int(size)),
+        "internet_users": 1,
+        "events_count": events,
+        "events_attendance": events * rng.randint(15, 40),
+        "staff_fte": fte,
+        "staff_qualified_fte": qualified,
+        "income_total": int(spent * rng.uniform(1.0, 1.05)),
+        "expenditure_total": spent,
+        "expenditure_staff": staff_cost,
+        "expenditure_acquisitions": acquisitions_cost,
+        "expenditure_other": other_cost,
+    }
+    return {code: Decimal(value) for code, value in values.items()}, end
+
+
+def _open_state(
+    rng: random.Random, values: dict[str, Decimal]
+) -> tuple[str, str | None]:
+    """The status of a report in the open campaign, and the error it may carry."""
+    roll = rng.random()
+    if roll < 0.35:
+        return Report.Status.NOT_STARTED, None
+    if roll < 0.55:
+        return Report.Status.DRAFT, None
+    if roll < 0.62:
+        values["loans_children"] = values["loans_total"] + 150  # a hard error
+        return Report.Status.DRAFT, "children"
+    if roll < 0.68:
+        values["collection_end"] += 400  # grew with no acquisitions: a warning
+        values["collection_books"] += 400
+        return Report.Status.SUBMITTED, "stock"
+    return Report.Status.SUBMITTED, None
+
+
+@transaction.atomic
+def load_demo_reports(district: District, stdout: Any = None) -> None:
+    rng = random.Random(SEED)  # noqa: S311 - demo figures, not secrets
+    this_year = timezone.localdate().year
+    libraries = list(
+        Library.objects.filter(municipality__district=district)
+        .select_related("settlement")
+        .order_by("pk")
+        .annotate(fte=Sum("staff__fte"))
+    )
+    qualified = dict(
+        Library.objects.filter(
+            municipality__district=district, staff__has_library_qualification=True
+        )
+        .annotate(q=Sum("staff__fte"))
+        .values_list("pk", "q")
+    )
+    stocks = {
+        lib.pk: int(_size(lib, lib.fte or Decimal(1)) * rng.uniform(6000, 11000))
+        for lib in libraries
+    }
+    made = 0
+    for index, year in enumerate(range(this_year - YEARS, this_year + 1)):
+        current = year == this_year
+        if ReportForm.objects.filter(district=district, year=year).exists():
+            continue
+        form = default_form.build(district=district, year=year)
+        campaign = Campaign.objects.create(
+            form=form,
+            deadline=datetime.date(year + 1, 1, 31),
+            state=Campaign.State.OPEN if current else Campaign.State.CLOSED,
+        )
+        indicators = {i.code: i for i in Indicator.objects.filter(form=form)}
+        for library in libraries:
+            if (
+                not current
+                and library.status != Library.Status.ACTIVE
+                and index > YEARS - 3
+            ):
+                continue  # closed or suspended libraries stopped reporting recently
+            fte = library.fte or Decimal("0.5")
+            values, stocks[library.pk] = _figures(
+                rng,
+                library,
+                _size(library, fte),
+                index,
+                fte,
+                min(qualified.get(library.pk) or Decimal(0), fte),
+                stocks[library.pk],
+            )
+            status, error = (
+                _open_state(rng, values) if current else (Report.Status.ACCEPTED, None)
+            )
+            report = Report.objects.create(
+                campaign=campaign,
+                library=library,
+                status=status,
+                completeness=0 if status == Report.Status.NOT_STARTED else 100,
+                revision=0 if status == Report.Status.NOT_STARTED else 1,
+                submitted_at=None
+                if status in (Report.Status.NOT_STARTED, Report.Status.DRAFT)
+                else timezone.now(),
+                accepted_at=timezone.now()
+                if status == Report.Status.ACCEPTED
+                else None,
+            )
+            if status == Report.Status.NOT_STARTED:
+                continue
+            ReportValue.objects.bulk_create(
+                ReportValue(report=report, indicator=indicators[code], number=number)
+                for code, number in values.items()
+            )
+            made += 1
+            if error == "stock":
+                Justification.objects.create(
+                    report=report,
+                    rule_code="stock_balance",
+                    text="Получено дарение от частна библиотека, описано през януари.",
+                )
+    if stdout is not None:
+        stdout.write(f"Demo reports: {made} reports over {YEARS + 1} years.\n")

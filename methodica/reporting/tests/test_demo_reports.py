@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from methodica.libraries.demo import load_demo_district
+from methodica.reporting.models import Campaign, Report
+from methodica.reporting.reading import previous_values, report_values
+from methodica.reporting.validation import HARD, check_report
+
+
+@pytest.mark.django_db
+def test_the_demo_has_ten_accepted_years_and_an_open_campaign_with_errors_to_find():
+    load_demo_district()
+    this_year = timezone.localdate().year
+    campaigns = Campaign.objects.order_by("form__year")
+    assert [c.form.year for c in campaigns] == list(
+        range(this_year - 10, this_year + 1)
+    )
+    open_campaign = campaigns.last()
+    assert open_campaign.state == Campaign.State.OPEN
+    statuses = set(open_campaign.reports.values_list("status", flat=True))
+    assert {"not_started", "draft", "submitted"} <= statuses
+    last = campaigns.get(form__year=this_year - 1)
+    for report in last.reports.filter(status=Report.Status.ACCEPTED).order_by("pk")[
+        :15
+    ]:
+        form = report.campaign.form
+        findings = check_report(
+            list(form.indicators.all()),
+            form.rules.all(),
+            report_values(report),
+            previous_values(report),
+            change_threshold=report.campaign.change_threshold,
+        )
+        assert [f.code for f in findings if f.severity == HARD] == [], report
+    drafts = open_campaign.reports.filter(status=Report.Status.DRAFT)
+    errors = 0
+    for report in drafts:
+        form = report.campaign.form
+        findings = check_report(
+            list(form.indicators.all()),
+            form.rules.all(),
+            report_values(report),
+            {},
+            change_threshold=report.campaign.change_threshold,
+        )
+        errors += any(f.code == "children_loans_within_total" for f in findings)
+    assert errors >= 1  # a typical error left for the methodologist to find
+    load_demo_district()  # repeatable
+    assert Campaign.objects.count() == 11

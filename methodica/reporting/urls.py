@@ -1,0 +1,22 @@
+from django.urls import path
+
+from methodica.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.reports_home, name="home"),
+    path("campaigns/<int:pk>/", views.campaign_board, name="board"),
+    path(
+        "campaigns/<int:pk>/consolidation/", views.consolidation, name="consolidation"
+    ),
+    path(
+        "campaigns/<int:pk>/consolidation.xlsx",
+        views.consolidation,
+        {"fmt": "xlsx"},
+        name="consolidation_xlsx",
+    ),
+    path("<int:pk>/", views.report_detail, name="report"),
+    path("<int:pk>/submit/", views.report_submit, name="submit"),
+    path("<int:pk>/review/", views.report_review, name="review"),
+    path("<int:pk>/reopen/", views.report_reopen, name="reopen"),
+]

@@ -1,0 +1,344 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from methodica.core.errors import DomainError
+from methodica.core.permissions import get_object_for_user, has_perm, memberships_of
+from methodica.libraries.models import District
+from methodica.reporting import services
+from methodica.reporting.consolidation import consolidate
+from methodica.reporting.exports import consolidation_xlsx
+from methodica.reporting.forms import OpenCampaignForm, ReopenForm, cells_from_post
+from methodica.reporting.models import Campaign, Mark, Report, ReportValue
+from methodica.reporting.reading import previous_values, report_values
+from methodica.reporting.validation import HARD, check_report
+
+
+def _report(request: HttpRequest, pk: int) -> Report:
+    return get_object_for_user(
+        request.user,
+        Report.objects.select_related("campaign__form", "library__municipality"),
+        "reporting.report:view",
+        pk=pk,
+    )
+
+
+def _campaign(request: HttpRequest, pk: int, perm: str) -> Campaign:
+    return get_object_for_user(
+        request.user, Campaign.objects.select_related("form"), perm, pk=pk
+    )
+
+
+def _district_for(request: HttpRequest) -> District | None:
+    for membership in memberships_of(request.user):
+        if membership.district_id:
+            return District.objects.get(pk=membership.district_id)
+    return District.objects.first() if request.user.is_superuser else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports_home(request: HttpRequest) -> HttpResponse:
+    """Campaigns for methodologists; a reporter's own reports."""
+    district = _district_for(request)
+    can_open = district is not None and has_perm(
+        request.user, "reporting.campaign:manage", district
+    )
+    form = OpenCampaignForm(request.POST or None)
+    if request.method == "POST":
+        if not can_open:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                report_form = services.create_default_form(
+                    actor=request.user,
+                    district=district,
+                    year=form.cleaned_data["year"],
+                )
+                campaign = services.open_campaign(
+                    actor=request.user,
+                    form=report_form,
+                    deadline=form.cleaned_data["deadline"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The campaign is open."))
+                return redirect("reporting:board", pk=campaign.pk)
+    campaigns = Campaign.objects.none()
+    if has_perm(request.user, "reporting.report:review"):
+        campaigns = Campaign.objects.select_related("form").filter(
+            form__district__in=District.objects.filter(
+                municipalities__libraries__in=Report.objects.visible_to(
+                    request.user
+                ).values("library_id")
+            ).distinct()
+        )
+    own = (
+        Report.objects.visible_to(request.user)
+        .select_related("campaign__form", "library")
+        .order_by("-campaign__form__year", "library__name")[:50]
+    )
+    return render(
+        request,
+        "reporting/home.html",
+        {
+            "campaigns": campaigns,
+            "own": own,
+            "form": form if can_open else None,
+            "active_nav": "reports",
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every report of the campaign by municipality: status and how complete."""
+    campaign = Campaign.objects.select_related("form").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    if not has_perm(request.user, "reporting.report:review"):
+        raise PermissionDenied
+    reports = Report.objects.visible_to(request.user).filter(campaign=campaign)
+    summary: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"statuses": {}, "total": 0}
+    )
+    for name, status, count, complete in (
+        reports.values_list("library__municipality__name", "status")
+        .annotate(count=Count("id"), complete=Avg("completeness"))
+        .order_by("library__municipality__name")
+    ):
+        row = summary[name]
+        row["statuses"][status] = count
+        row["total"] += count
+        row["complete"] = round(complete or 0)
+    listed = reports.select_related("library__municipality").order_by(
+        "library__municipality__name", "library__name"
+    )
+    status = request.GET.get("status", "")
+    if status in Report.Status.values:
+        listed = listed.filter(status=status)
+    return render(
+        request,
+        "reporting/board.html",
+        {
+            "campaign": campaign,
+            "summary": dict(summary),
+            "reports": listed,
+            "statuses": Report.Status.choices,
+            "status": status,
+            "active_nav": "reports",
+            "can_consolidate": has_perm(
+                request.user, "reporting.consolidation:view", campaign
+            ),
+        },
+    )
+
+
+def _report_context(
+    request: HttpRequest,
+    report: Report,
+    *,
+    errors: dict[str, str] | None = None,
+    posted: Any = None,
+) -> dict[str, Any]:
+    form = report.campaign.form
+    indicators = list(form.indicators.select_related("section"))
+    stored = {
+        v.indicator.code: v
+        for v in ReportValue.objects.filter(report=report).select_related("indicator")
+    }
+    values = report_values(report)
+    previous = previous_values(report)
+    findings = check_report(
+        indicators,
+        form.rules.filter(active=True),
+        values,
+        previous,
+        change_threshold=report.campaign.change_threshold,
+    )
+    by_code: dict[str, list] = defaultdict(list)
+    for finding in findings:
+        for code in finding.indicators:
+            by_code[code].append(finding)
+    comments: dict[str | None, list] = defaultdict(list)
+    for comment in report.comments.select_related("indicator", "author"):
+        comments[comment.indicator.code if comment.indicator else None].append(comment)
+    sections: dict[Any, list] = defaultdict(list)
+    for indicator in indicators:
+        value = stored.get(indicator.code)
+        text = (
+            ""
+            if value is None
+            else (
+                value.text
+                or (
+                    format(value.number.normalize(), "f")
+                    if value.number is not None
+                    else ""
+                )
+            )
+        )
+        if posted is not None and f"v_{indicator.code}" in posted:
+            text = posted.get(f"v_{indicator.code}", "")
+        sections[indicator.section].append(
+            {
+                "indicator": indicator,
+                "text": text,
+                "mark": value.mark if value else "",
+                "previous": previous.get(indicator.code),
+                "findings": by_code.get(indicator.code, []),
+                "comments": comments.get(indicator.code, []),
+                "error": (errors or {}).get(indicator.code),
+            }
+        )
+    user = request.user
+    justified = dict(report.justifications.values_list("rule_code", "text"))
+    return {
+        "report": report,
+        "sections": dict(sections),
+        "findings": findings,
+        "hard": [f for f in findings if f.severity == HARD],
+        "soft": [f for f in findings if f.severity != HARD],
+        "justified": justified,
+        "general_comments": comments.get(None, []),
+        "marks": Mark.choices,
+        "can_edit": report.is_editable
+        and has_perm(user, "reporting.report:edit", report),
+        "can_submit": report.status in (Report.Status.DRAFT, Report.Status.RETURNED)
+        and has_perm(user, "reporting.report:submit", report),
+        "can_review": report.status == Report.Status.SUBMITTED
+        and has_perm(user, "reporting.report:review", report),
+        "can_reopen": report.status == Report.Status.ACCEPTED
+        and has_perm(user, "reporting.report:reopen", report),
+        "errors": errors or {},
+        "active_nav": "reports",
+        "reopen_form": ReopenForm(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        codes = list(report.campaign.form.indicators.values_list("code", flat=True))
+        revision = request.POST.get("revision", "")
+        try:
+            report, _findings, errors = services.save_report(
+                report=report,
+                actor=request.user,
+                cells=cells_from_post(request.POST, codes),
+                revision=int(revision) if revision.isdecimal() else -1,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if not errors and not request.headers.get("HX-Request"):
+                messages.success(request, _("Saved."))
+                return redirect("reporting:report", pk=report.pk)
+    context = _report_context(
+        request, report, errors=errors, posted=request.POST if errors else None
+    )
+    if request.headers.get("HX-Request"):
+        return render(request, "reporting/_report_status.html", context)
+    return render(request, "reporting/report.html", context)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    justifications = {
+        key[2:]: value for key, value in request.POST.items() if key.startswith("j_")
+    }
+    try:
+        services.submit_report(
+            report=report, actor=request.user, justifications=justifications
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The report was submitted to the regional library.")
+        )
+    return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        if request.POST.get("decision") == "accept":
+            services.accept_report(report=report, actor=request.user)
+            messages.success(request, _("The report was accepted."))
+        else:
+            comments = {
+                key[2:]: value
+                for key, value in request.POST.items()
+                if key.startswith("c_")
+            }
+            services.return_report(
+                report=report,
+                actor=request.user,
+                comments=comments,
+                general=request.POST.get("general", ""),
+            )
+            messages.success(request, _("The report was returned with your comments."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    form = ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Give the reason for reopening."))
+        services.reopen_report(
+            report=report, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The report was reopened."))
+    return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_GET
+def consolidation(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
+    campaign = _campaign(request, pk, "reporting.consolidation:view")
+    result = consolidate(campaign)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            consolidation_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="consolidation-{campaign.year}.xlsx"'
+        )
+        return response
+    return render(
+        request,
+        "reporting/consolidation.html",
+        {"result": result, "campaign": campaign, "active_nav": "reports"},
+    )
