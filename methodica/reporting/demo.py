@@ -105,7 +105,7 @@ def _figures(
 
 def _open_state(
     rng: random.Random, values: dict[str, Decimal]
-) -> tuple[str, str | None]:
+) -> tuple[Any, str | None]:
     """The status of a report in the open campaign, and the error it may carry."""
     roll = rng.random()
     if roll < 0.35:
