@@ -6,9 +6,13 @@ The district has two municipalities with one library each: ``library`` (in
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from methodica.core.permissions import Role
+from methodica.reporting import services as reporting_services
+from methodica.reporting.models import Report
 from tests.factories import (
     DistrictFactory,
     LibraryFactory,
@@ -92,3 +96,30 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+# --- annual reports: the 2025 form, its open campaign, and the two libraries' reports
+
+
+@pytest.fixture
+def form(district_admin, district, library, other_library):
+    return reporting_services.create_default_form(
+        actor=district_admin, district=district, year=2025
+    )
+
+
+@pytest.fixture
+def campaign(form, district_admin):
+    return reporting_services.open_campaign(
+        actor=district_admin, form=form, deadline=datetime.date(2099, 1, 31)
+    )
+
+
+@pytest.fixture
+def report(campaign, library):
+    return Report.objects.get(campaign=campaign, library=library)
+
+
+@pytest.fixture
+def other_report(campaign, other_library):
+    return Report.objects.get(campaign=campaign, library=other_library)

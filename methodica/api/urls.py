@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
-from methodica.api import views
+from methodica.api import reports, views
 
 
 class _TokenThrottle(AnonRateThrottle):
@@ -24,11 +24,13 @@ router.register(
 )
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("settlements", views.SettlementViewSet, basename="settlement")
+router.register("reports", reports.ReportViewSet, basename="report")
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("open-data/<int:year>/", reports.OpenDataView.as_view(), name="open_data"),
     *router.urls,
 ]

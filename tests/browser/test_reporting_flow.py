@@ -9,9 +9,9 @@ import pytest
 
 from methodica.reporting import services
 from methodica.reporting.models import Report
-from methodica.reporting.tests.conftest import GOOD
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
+from tests.report_data import GOOD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

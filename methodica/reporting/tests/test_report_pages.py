@@ -11,7 +11,7 @@ import pytest
 from methodica.reporting import services
 from methodica.reporting.consolidation import consolidate
 from methodica.reporting.models import Report
-from methodica.reporting.tests.conftest import GOOD, cells
+from tests.report_data import GOOD, cells
 
 
 def post_cells(overrides=None, marks=None, revision=0):

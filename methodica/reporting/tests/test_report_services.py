@@ -12,7 +12,7 @@ from methodica.reporting import services
 from methodica.reporting.expressions import parse
 from methodica.reporting.models import Report, ReportValue
 from methodica.reporting.reading import report_values
-from methodica.reporting.tests.conftest import cells
+from tests.report_data import cells
 
 
 @pytest.mark.django_db

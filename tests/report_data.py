@@ -1,36 +1,6 @@
+"""A consistent year of a small chitalishte library, for report tests."""
+
 from __future__ import annotations
-
-import datetime
-
-import pytest
-
-from methodica.reporting import services
-from methodica.reporting.models import Report
-
-
-@pytest.fixture
-def form(district_admin, district, library, other_library):
-    return services.create_default_form(
-        actor=district_admin, district=district, year=2025
-    )
-
-
-@pytest.fixture
-def campaign(form, district_admin):
-    return services.open_campaign(
-        actor=district_admin, form=form, deadline=datetime.date(2099, 1, 31)
-    )
-
-
-@pytest.fixture
-def report(campaign, library):
-    return Report.objects.get(campaign=campaign, library=library)
-
-
-@pytest.fixture
-def other_report(campaign, other_library):
-    return Report.objects.get(campaign=campaign, library=other_library)
-
 
 # A consistent year of a small chitalishte library: every hard rule holds.
 GOOD = {
