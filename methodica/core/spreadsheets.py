@@ -84,9 +84,14 @@ def _check_zip(data: bytes) -> None:
         raise SpreadsheetError(_("The file is a zip archive, not an Excel workbook."))
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def read_workbook(
+    data: bytes, *, max_sheets: int = 1
+) -> list[tuple[str, list[list[str]]]]:
+    """The first ``max_sheets`` sheets of an .xlsx as (title, rows of text), read safely."""
     import openpyxl
 
+    if not data.startswith(_XLSX_MAGIC):
+        raise SpreadsheetError(_("The file is not an Excel workbook (.xlsx)."))
     _check_zip(data)
     unreadable = SpreadsheetError(
         _(
@@ -103,22 +108,46 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         if not workbook.worksheets:
             raise SpreadsheetError(_("The workbook has no sheet."))
-        rows = []
-        for values in workbook.worksheets[0].iter_rows(
-            values_only=True, max_col=MAX_COLUMNS
-        ):
-            rows.append([_clean_text(_cell_text(v)) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                raise SpreadsheetError(
-                    _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
-                )
-        return rows
+        return [
+            (sheet.title, _sheet_rows(sheet))
+            for sheet in workbook.worksheets[:max_sheets]
+        ]
     except SpreadsheetError:
         raise
     except Exception as exc:  # the sheet's XML is parsed lazily, row by row
         raise unreadable from exc
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet: Any) -> list[list[str]]:
+    rows = []
+    for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        rows.append([_clean_text(_cell_text(v)) for v in values])
+        if len(rows) > MAX_ROWS + 1:
+            raise SpreadsheetError(
+                _("The sheet has more than %(rows)s rows.") % {"rows": MAX_ROWS}
+            )
+    return rows
+
+
+def read_upload(upload: IO[bytes], *, max_bytes: int) -> bytes:
+    """The bytes of an upload, refusing what is too big, empty, or an old .xls."""
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SpreadsheetError(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": round(max_bytes / (1024 * 1024), 1)}
+        )
+    if not data.strip():
+        raise SpreadsheetError(_("The file is empty."))
+    if data.startswith(_OLE_MAGIC):
+        raise SpreadsheetError(
+            _(
+                "Old Excel files (.xls) are not supported. Save the file as .xlsx and upload it again."
+            )
+        )
+    return data
 
 
 def _clean_text(text: str) -> str:
@@ -161,21 +190,10 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def read_table(upload: IO[bytes], *, max_bytes: int) -> Table:
     """Read the first sheet of an uploaded .xlsx or .csv file into a :class:`Table`."""
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise SpreadsheetError(
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": round(max_bytes / (1024 * 1024), 1)}
-        )
-    if not data.strip():
-        raise SpreadsheetError(_("The file is empty."))
-    if data.startswith(_OLE_MAGIC):
-        raise SpreadsheetError(
-            _(
-                "Old Excel files (.xls) are not supported. Save the file as .xlsx and upload it again."
-            )
-        )
-    rows = _read_xlsx(data) if data.startswith(_XLSX_MAGIC) else _read_csv(data)
+    data = read_upload(upload, max_bytes=max_bytes)
+    rows = (
+        read_workbook(data)[0][1] if data.startswith(_XLSX_MAGIC) else _read_csv(data)
+    )
     numbered = [
         (n, row) for n, row in enumerate(rows, start=1) if any(cell for cell in row)
     ]

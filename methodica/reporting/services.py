@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,6 +32,7 @@ from methodica.reporting.models import (
     Rule,
 )
 from methodica.reporting.reading import previous_values, report_values
+from methodica.reporting.spreadsheet import read_template
 from methodica.reporting.validation import (
     HARD,
     CellError,
@@ -363,3 +366,117 @@ def allow_late_report(*, report: Report, actor: Any, until: datetime.date) -> Re
         changes={"until": {"before": None, "after": until.isoformat()}},
     )
     return locked
+
+
+class TemplateRejected(DomainError):
+    """A filled template that fails a hard check: nothing of it is saved."""
+
+    def __init__(
+        self, message: str, *, errors: dict[str, str], hard: list[Finding]
+    ) -> None:
+        super().__init__(message)
+        self.errors, self.hard = errors, hard
+
+
+def import_template(*, actor: Any, data: bytes, report: Report | None = None) -> Report:
+    """Save a filled template, all of it or nothing.
+
+    ``report`` is the report the user uploads to; a template of another report
+    (another library, another year) is refused. Without it (a zip of many), the
+    template says which report it is, and the actor must be allowed to edit it.
+    """
+    template = read_template(data)
+    if report is not None and template.report_id != report.pk:
+        raise DomainError(
+            _(
+                "This template belongs to another report (another library or "
+                "another year). Download the template of this report."
+            )
+        )
+    target = (
+        Report.objects.select_related("campaign__form", "library__municipality")
+        .filter(pk=template.report_id)
+        .first()
+    )
+    if target is None:
+        raise DomainError(_("The report of this template no longer exists."))
+    require_perm(actor, "reporting.report:edit", target)
+    with transaction.atomic():
+        saved, findings, errors = save_report(
+            report=target, actor=actor, cells=template.cells, revision=target.revision
+        )
+        hard = [f for f in findings if f.severity == HARD]
+        if errors or hard:  # raising inside the block undoes the save
+            raise TemplateRejected(
+                _("The file was not saved: %(count)s problems to correct.")
+                % {"count": len(errors) + len(hard)},
+                errors=errors,
+                hard=hard,
+            )
+    return saved
+
+
+MAX_TEMPLATES_IN_ZIP = 500
+
+
+@dataclass
+class TemplateResult:
+    name: str
+    library: str = ""
+    message: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    ok: bool = False
+
+
+def import_templates_zip(
+    *, actor: Any, campaign: Campaign, data: bytes, max_file_bytes: int
+) -> list[TemplateResult]:
+    """Save every template in a zip; each file is all or nothing on its own."""
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DomainError(_("The file is not a zip archive.")) from None
+    entries = [
+        e
+        for e in archive.infolist()
+        if not e.is_dir()
+        and e.filename.lower().endswith(".xlsx")
+        and not e.filename.startswith(("__MACOSX/", "."))
+    ]
+    if not entries:
+        raise DomainError(_("The zip archive holds no .xlsx files."))
+    if len(entries) > MAX_TEMPLATES_IN_ZIP:
+        raise DomainError(
+            _("At most %(count)s files at once.") % {"count": MAX_TEMPLATES_IN_ZIP}
+        )
+    results = []
+    for entry in entries:
+        result = TemplateResult(name=entry.filename[-200:])
+        results.append(result)
+        if entry.file_size > max_file_bytes:
+            result.message = _("The file is too large.")
+            continue
+        try:
+            content = archive.read(entry)
+            template_report = Report.objects.filter(
+                pk=read_template(content).report_id
+            ).first()
+            if template_report is None or template_report.campaign_id != campaign.pk:
+                raise DomainError(_("This template is not for this year's campaign."))
+            saved = import_template(actor=actor, data=content, report=template_report)
+        except TemplateRejected as exc:
+            result.message, result.errors = exc.message, exc.errors
+            result.errors.update({f.code: f.message for f in exc.hard})
+        except (DomainError, PermissionDenied) as exc:
+            result.message = getattr(exc, "message", "") or _(
+                "You may not change this report."
+            )
+        except zipfile.BadZipFile:
+            result.message = _("The file is damaged.")
+        else:
+            result.ok, result.library = True, saved.library.name
+            result.message = _("Saved.")
+    return results

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from methodica.core.errors import DomainError
 from methodica.core.permissions import get_object_for_user, has_perm, memberships_of
+from methodica.core.spreadsheets import read_upload
 from methodica.libraries.models import District
 from methodica.reporting import services
 from methodica.reporting.consolidation import consolidate
@@ -21,6 +23,7 @@ from methodica.reporting.exports import consolidation_xlsx
 from methodica.reporting.forms import OpenCampaignForm, ReopenForm, cells_from_post
 from methodica.reporting.models import Campaign, Mark, Report, ReportValue
 from methodica.reporting.reading import previous_values, report_values
+from methodica.reporting.spreadsheet import build_template
 from methodica.reporting.validation import HARD, check_report
 
 
@@ -341,4 +344,76 @@ def consolidation(request: HttpRequest, pk: int, fmt: str = "html") -> HttpRespo
         request,
         "reporting/consolidation.html",
         {"result": result, "campaign": campaign, "active_nav": "reports"},
+    )
+
+
+@login_required
+@require_GET
+def report_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's Excel template, filled with what is already known."""
+    report = _report(request, pk)
+    response = HttpResponse(
+        build_template(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"report-{report.campaign.form.year}-{report.library_id}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def report_template_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    upload = request.FILES.get("file")
+    rejected = None
+    try:
+        if upload is None:
+            raise DomainError(_("Choose the filled template to upload."))
+        data = read_upload(upload, max_bytes=settings.METHODICA_MAX_UPLOAD_BYTES)
+        services.import_template(actor=request.user, data=data, report=report)
+    except services.TemplateRejected as exc:
+        rejected = exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The template was saved."))
+        return redirect("reporting:report", pk=report.pk)
+    if rejected is None:
+        return redirect("reporting:report", pk=report.pk)
+    context = _report_context(request, report)
+    context["template_rejected"] = rejected
+    return render(request, "reporting/report.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A methodologist uploads a zip of filled templates from many libraries."""
+    campaign = Campaign.objects.select_related("form").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    if not has_perm(request.user, "reporting.report:review"):
+        raise PermissionDenied
+    results = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Choose a zip file."))
+            data = read_upload(
+                upload, max_bytes=settings.METHODICA_MAX_UPLOAD_BYTES * 5
+            )
+            results = services.import_templates_zip(
+                actor=request.user,
+                campaign=campaign,
+                data=data,
+                max_file_bytes=settings.METHODICA_MAX_UPLOAD_BYTES,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "reporting/campaign_upload.html",
+        {"campaign": campaign, "results": results, "active_nav": "reports"},
     )
