@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 
 from methodica.libraries.models import Municipality
 from methodica.reporting.models import Campaign, Indicator, Mark, Report, ReportValue
+from methodica.reporting.performance import INDICATORS
 
 COUNTED = Q(mark__in=[Mark.NONE, Mark.ESTIMATED], number__isnull=False)
 
@@ -54,6 +55,24 @@ class Consolidation:
 
     def district(self, code: str) -> Total:
         return self.total(None, code)
+
+    def values_of(self, municipality_id: int | None) -> dict[str, Decimal]:
+        """The totals of one place as {code: number}, for performance indicators."""
+        return {
+            code: total.value
+            for code, total in self.totals.get(municipality_id, {}).items()
+            if total.value is not None
+        }
+
+    def performance(self, municipality_id: int | None) -> dict[str, Decimal | None]:
+        values = self.values_of(municipality_id)
+        return {indicator.code: indicator.compute(values) for indicator in INDICATORS}
+
+    def previous_performance(self) -> dict[str, Decimal | None]:
+        values = {
+            code: t.value for code, t in self.previous.items() if t.value is not None
+        }
+        return {indicator.code: indicator.compute(values) for indicator in INDICATORS}
 
     def change(self, code: str) -> Decimal | None:
         now, before = self.district(code).value, self.previous.get(code, Total()).value

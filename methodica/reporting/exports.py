@@ -7,6 +7,7 @@ import io
 from django.utils.translation import gettext as _
 
 from methodica.reporting.consolidation import Consolidation
+from methodica.reporting.performance import INDICATORS
 
 
 def _sheet_rows(consolidation: Consolidation, municipality_id: int | None):
@@ -57,6 +58,26 @@ def consolidation_xlsx(consolidation: Consolidation) -> bytes:
         for row in _sheet_rows(consolidation, municipality.pk):
             sheet.append(row)
         sheets.append(sheet)
+    sheet = workbook.create_sheet(_("Performance indicators")[:31])
+    sheet.append(
+        [_("Indicator"), _("District"), *[m.name for m in consolidation.municipalities]]
+    )
+    places = [consolidation.performance(None)] + [
+        consolidation.performance(m.pk) for m in consolidation.municipalities
+    ]
+    for indicator in INDICATORS:
+        sheet.append(
+            [
+                indicator.name,
+                *[
+                    float(place[indicator.code])
+                    if place[indicator.code] is not None
+                    else None
+                    for place in places
+                ],
+            ]
+        )
+    sheets.append(sheet)
     for sheet in sheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -22,6 +22,7 @@ from methodica.reporting.consolidation import consolidate
 from methodica.reporting.exports import consolidation_xlsx
 from methodica.reporting.forms import OpenCampaignForm, ReopenForm, cells_from_post
 from methodica.reporting.models import Campaign, Mark, Report, ReportValue
+from methodica.reporting.performance import INDICATORS
 from methodica.reporting.reading import previous_values, report_values
 from methodica.reporting.spreadsheet import build_template
 from methodica.reporting.validation import HARD, check_report
@@ -340,10 +341,22 @@ def consolidation(request: HttpRequest, pk: int, fmt: str = "html") -> HttpRespo
             f'attachment; filename="consolidation-{campaign.year}.xlsx"'
         )
         return response
+    district = result.performance(None)
+    before = result.previous_performance()
+    by_place = [result.performance(m.pk) for m in result.municipalities]
+    performance = [
+        (p, district[p.code], before[p.code], [place[p.code] for place in by_place])
+        for p in INDICATORS
+    ]
     return render(
         request,
         "reporting/consolidation.html",
-        {"result": result, "campaign": campaign, "active_nav": "reports"},
+        {
+            "result": result,
+            "campaign": campaign,
+            "active_nav": "reports",
+            "performance": performance,
+        },
     )
 
 

@@ -138,13 +138,20 @@ def test_the_consolidated_workbook_has_the_district_and_every_municipality(
         f"/reports/campaigns/{campaign.pk}/consolidation.xlsx"
     )
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
-    assert workbook.sheetnames == ["Област", "Казанлък", "Чирпан"]
+    assert workbook.sheetnames == [
+        "Област",
+        "Казанлък",
+        "Чирпан",
+        "Показатели за ефективност",
+    ]
     rows = {row[0]: row for row in workbook["Област"].iter_rows(values_only=True)}
     assert rows["loans_total"][3] == float(GOOD["loans_total"])
     page = client_for(district_admin).get(
         f"/reports/campaigns/{campaign.pk}/consolidation/"
     )
-    assert page.status_code == 200 and "5" in page.content.decode()
+    text = page.content.decode()
+    # coverage for the district: 210 users / 850 people x 100 = 24.7
+    assert page.status_code == 200 and "Обхватност" in text and "24.7" in text
 
 
 @pytest.mark.django_db
