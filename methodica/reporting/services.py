@@ -480,3 +480,37 @@ def import_templates_zip(
             result.ok, result.library = True, saved.library.name
             result.message = _("Saved.")
     return results
+
+
+@transaction.atomic
+def send_reminders(*, actor: Any, campaign: Campaign, url_for: Any) -> int:
+    """Remind every library whose report is not yet submitted; the worker sends them."""
+    require_perm(actor, "reporting.campaign:manage", campaign)
+    from django.utils import translation
+
+    from methodica.reporting.tasks import send_report_reminder
+
+    waiting = list(
+        campaign.reports.filter(
+            status__in=[
+                Report.Status.NOT_STARTED,
+                Report.Status.DRAFT,
+                Report.Status.RETURNED,
+            ]
+        ).values_list("pk", flat=True)
+    )
+    language = translation.get_language() or "bg"
+    for report_id in waiting:
+        url = url_for(report_id)
+        transaction.on_commit(
+            lambda report_id=report_id, url=url: send_report_reminder.enqueue(
+                report_id=report_id, url=url, language=language
+            )
+        )
+    audit(
+        actor=actor,
+        action="campaign.reminded",
+        obj=campaign,
+        changes={"reports": {"before": None, "after": len(waiting)}},
+    )
+    return len(waiting)

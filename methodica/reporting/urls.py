@@ -16,10 +16,12 @@ urlpatterns = [
         name="consolidation_xlsx",
     ),
     path("campaigns/<int:pk>/upload/", views.campaign_upload, name="campaign_upload"),
+    path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign_remind"),
     path("<int:pk>/", views.report_detail, name="report"),
     path("<int:pk>/template.xlsx", views.report_template, name="template"),
     path("<int:pk>/template/", views.report_template_upload, name="template_upload"),
     path("<int:pk>/submit/", views.report_submit, name="submit"),
     path("<int:pk>/review/", views.report_review, name="review"),
     path("<int:pk>/reopen/", views.report_reopen, name="reopen"),
+    path("<int:pk>/late/", views.report_allow_late, name="allow_late"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -146,6 +148,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
             "can_consolidate": has_perm(
                 request.user, "reporting.consolidation:view", campaign
             ),
+            "can_manage": has_perm(request.user, "reporting.campaign:manage", campaign),
         },
     )
 
@@ -226,6 +229,8 @@ def _report_context(
         and has_perm(user, "reporting.report:review", report),
         "can_reopen": report.status == Report.Status.ACCEPTED
         and has_perm(user, "reporting.report:reopen", report),
+        "can_allow_late": report.is_editable
+        and has_perm(user, "reporting.campaign:manage", report.campaign),
         "errors": errors or {},
         "active_nav": "reports",
         "reopen_form": ReopenForm(),
@@ -430,3 +435,38 @@ def campaign_upload(request: HttpRequest, pk: int) -> HttpResponse:
         "reporting/campaign_upload.html",
         {"campaign": campaign, "results": results, "active_nav": "reports"},
     )
+
+
+@login_required
+@require_POST
+def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk, "reporting.campaign:manage")
+    count = services.send_reminders(
+        actor=request.user,
+        campaign=campaign,
+        url_for=lambda report_id: request.build_absolute_uri(
+            reverse("reporting:report", args=[report_id])
+        ),
+    )
+    messages.success(
+        request,
+        _("Reminders are on their way to %(count)s libraries.") % {"count": count},
+    )
+    return redirect("reporting:board", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def report_allow_late(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        until = datetime.date.fromisoformat(request.POST.get("until", ""))
+        services.allow_late_report(report=report, actor=request.user, until=until)
+    except ValueError:
+        messages.error(request, _("Give a valid date."))
+    else:
+        messages.success(
+            request,
+            _("A late report is allowed until %(date)s.") % {"date": until.isoformat()},
+        )
+    return redirect("reporting:report", pk=report.pk)

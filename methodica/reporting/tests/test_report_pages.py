@@ -8,6 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from methodica.core.errors import DomainError
 from methodica.reporting import services
 from methodica.reporting.consolidation import consolidate
 from methodica.reporting.models import Report
@@ -173,3 +174,38 @@ def test_an_administrator_opens_a_campaign_from_the_page(
     )
     assert response.status_code == 302
     assert Report.objects.filter(library=library, campaign__form__year=2025).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_reach_the_libraries_that_have_not_submitted(
+    client_for, district_admin, campaign, report, other_report, reporter, other_reporter
+):
+    from django.core import mail
+    from django.core.management import call_command
+
+    _accept(report, reporter, district_admin)
+    client_for(district_admin).post(f"/reports/campaigns/{campaign.pk}/remind/")
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*"
+    )
+    assert [message.to for message in mail.outbox] == [[other_reporter.email]]
+    assert f"/reports/{other_report.pk}/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_an_administrator_allows_a_late_report(
+    client_for, district_admin, report, reporter
+):
+    from methodica.reporting.models import Campaign
+
+    Campaign.objects.filter(pk=report.campaign_id).update(deadline="2020-01-31")
+    services.save_report(report=report, actor=reporter, cells=cells(), revision=0)
+    with pytest.raises(DomainError, match=r"[Сс]рок"):
+        services.submit_report(report=report, actor=reporter, justifications={})
+    client_for(district_admin).post(
+        f"/reports/{report.pk}/late/", {"until": "2099-02-15"}
+    )
+    assert (
+        services.submit_report(report=report, actor=reporter, justifications={}).status
+        == Report.Status.SUBMITTED
+    )
