@@ -24,6 +24,7 @@ from methodica.reporting.consolidation import consolidate
 from methodica.reporting.exports import consolidation_xlsx
 from methodica.reporting.forms import OpenCampaignForm, ReopenForm, cells_from_post
 from methodica.reporting.models import Campaign, Mark, Report, ReportValue
+from methodica.reporting.peers import peer_flags
 from methodica.reporting.performance import INDICATORS
 from methodica.reporting.reading import previous_values, report_values
 from methodica.reporting.spreadsheet import build_template
@@ -231,6 +232,10 @@ def _report_context(
         and has_perm(user, "reporting.report:reopen", report),
         "can_allow_late": report.is_editable
         and has_perm(user, "reporting.campaign:manage", report.campaign),
+        "peer_flags": peer_flags(report)
+        if report.status == Report.Status.SUBMITTED
+        and has_perm(user, "reporting.report:review", report)
+        else [],
         "errors": errors or {},
         "active_nav": "reports",
         "reopen_form": ReopenForm(),
