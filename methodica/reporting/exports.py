@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,10 @@ def _sheet_rows(consolidation: Consolidation, municipality_id: int | None):
         yield row
 
 
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
 def consolidation_xlsx(consolidation: Consolidation) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
@@ -69,12 +74,7 @@ def consolidation_xlsx(consolidation: Consolidation) -> bytes:
         sheet.append(
             [
                 indicator.name,
-                *[
-                    float(place[indicator.code])
-                    if place[indicator.code] is not None
-                    else None
-                    for place in places
-                ],
+                *[_number(place[indicator.code]) for place in places],
             ]
         )
     sheets.append(sheet)

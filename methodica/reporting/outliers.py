@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from statistics import median
+from typing import Any
 
 THRESHOLD = 3.5
 MIN_GROUP = 5  # fewer peers than this say nothing reliable
@@ -48,7 +49,7 @@ def modified_z_scores(values: Sequence[float]) -> list[float]:
 
 
 def outliers(
-    values: Mapping[object, float | Decimal | None], *, threshold: float = THRESHOLD
+    values: Mapping[Any, float | Decimal | None], *, threshold: float = THRESHOLD
 ) -> list[Outlier]:
     """The entries of one peer group whose value lies beyond ``threshold``.
 
