@@ -16,8 +16,8 @@ from methodica.accounts.forms import AcceptInvitationForm, InvitationForm, Login
 from methodica.accounts.models import Invitation
 from methodica.core.audit import audit
 from methodica.core.errors import DomainError
-from methodica.core.permissions import has_perm, memberships_of, scope_q
-from methodica.libraries.models import Library, Municipality
+from methodica.core.permissions import has_perm, scope_q
+from methodica.libraries.models import District, Library, Municipality
 
 
 class LoginView(auth_views.LoginView):
@@ -59,15 +59,6 @@ def _invitable_scope(request: HttpRequest) -> tuple:
     return libraries, municipalities
 
 
-def _district_of(request: HttpRequest):
-    from methodica.libraries.models import District
-
-    for membership in memberships_of(request.user):
-        if membership.district_id:
-            return District.objects.get(pk=membership.district_id)
-    return District.objects.first() if request.user.is_superuser else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
@@ -79,7 +70,11 @@ def invitations(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        scope = data["library"] or data["municipality"] or _district_of(request)
+        scope = (
+            data["library"]
+            or data["municipality"]
+            or District.objects.home_of(request.user)
+        )
         try:
             services.invite_user(
                 actor=request.user,

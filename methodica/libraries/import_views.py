@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from methodica.core.errors import DomainError
-from methodica.core.permissions import get_object_for_user, has_perm, memberships_of
+from methodica.core.permissions import get_object_for_user, has_perm
 from methodica.libraries import importing
 from methodica.libraries.forms import ImportUploadForm
 from methodica.libraries.models import District, RegisterImport
@@ -19,17 +19,12 @@ from methodica.libraries.register_columns import COLUMNS, COLUMNS_BY_KEY
 
 
 def _district(request: HttpRequest) -> District:
-    for membership in memberships_of(request.user):
-        if membership.district_id and has_perm(
-            request.user,
-            "libraries.library:import",
-            District(pk=membership.district_id),
-        ):
-            return District.objects.get(pk=membership.district_id)
-    district = District.objects.first()
-    if request.user.is_superuser and district is not None:
-        return district
-    raise PermissionDenied
+    district = District.objects.home_of(request.user)
+    if district is None or not has_perm(
+        request.user, "libraries.library:import", district
+    ):
+        raise PermissionDenied
+    return district
 
 
 def _import(request: HttpRequest, pk: int) -> RegisterImport:

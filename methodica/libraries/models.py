@@ -34,11 +34,25 @@ def parse_hours(text: str) -> list[tuple[int, int]]:
     return intervals
 
 
+class DistrictQuerySet(models.QuerySet["District"]):
+    def home_of(self, user: Any) -> District | None:
+        """The district a user works for: their district-wide membership's (the first
+        district for a superuser), or None for someone scoped below a district."""
+        from methodica.core.permissions import memberships_of
+
+        for membership in memberships_of(user):
+            if membership.district_id:
+                return self.filter(pk=membership.district_id).first()
+        return self.order_by("pk").first() if user.is_superuser else None
+
+
 class District(models.Model):
     """A district (област); its regional library runs Methodica."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.CharField(_("code"), max_length=10, unique=True)
+
+    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("district")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from methodica.core.errors import DomainError
-from methodica.core.permissions import get_object_for_user, has_perm, memberships_of
+from methodica.core.permissions import get_object_for_user, has_perm
 from methodica.core.spreadsheets import read_upload
 from methodica.libraries.models import District
 from methodica.reporting import services
@@ -46,18 +46,11 @@ def _campaign(request: HttpRequest, pk: int, perm: str) -> Campaign:
     )
 
 
-def _district_for(request: HttpRequest) -> District | None:
-    for membership in memberships_of(request.user):
-        if membership.district_id:
-            return District.objects.get(pk=membership.district_id)
-    return District.objects.first() if request.user.is_superuser else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def reports_home(request: HttpRequest) -> HttpResponse:
     """Campaigns for methodologists; a reporter's own reports."""
-    district = _district_for(request)
+    district = District.objects.home_of(request.user)
     can_open = district is not None and has_perm(
         request.user, "reporting.campaign:manage", district
     )
