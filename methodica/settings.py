@@ -154,6 +154,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", _NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", _NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", _NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/chartjs", _NODE_MODULES / "chart.js" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env_path("METHODICA_MEDIA_ROOT", DATA_DIR / "media")

@@ -143,3 +143,22 @@ def consolidate(campaign: Campaign) -> Consolidation:
         .order_by("library__municipality__name", "library__name")
     )
     return result
+
+
+def district_series(district_id: int) -> dict[str, list[tuple[int, Decimal]]]:
+    """Every numeric indicator's district total for every year, from accepted reports
+    (one query), for the time-series chart: {code: [(year, total), ...]}."""
+    rows = (
+        ReportValue.objects.filter(
+            COUNTED,
+            report__campaign__form__district_id=district_id,
+            report__status=Report.Status.ACCEPTED,
+        )
+        .values_list("report__campaign__form__year", "indicator__code")
+        .annotate(total=Sum("number"))
+        .order_by("report__campaign__form__year")
+    )
+    series: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
+    for year, code, total in rows:
+        series[code].append((year, total))
+    return dict(series)

@@ -20,7 +20,7 @@ from methodica.core.permissions import get_object_for_user, has_perm
 from methodica.core.spreadsheets import read_upload
 from methodica.libraries.models import District
 from methodica.reporting import services
-from methodica.reporting.consolidation import consolidate
+from methodica.reporting.consolidation import consolidate, district_series
 from methodica.reporting.exports import consolidation_xlsx
 from methodica.reporting.forms import OpenCampaignForm, ReopenForm, cells_from_post
 from methodica.reporting.models import Campaign, Mark, Report, ReportValue
@@ -330,6 +330,23 @@ def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reporting:report", pk=report.pk)
 
 
+def _chart_data(result: Any) -> dict[str, Any]:
+    """The time series of every numeric indicator, for the chart and its table."""
+    series = district_series(result.campaign.form.district_id)
+    return {
+        "indicators": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "points": [
+                    [year, float(total)] for year, total in series.get(i.code, [])
+                ],
+            }
+            for i in result.indicators
+        ],
+    }
+
+
 @login_required
 @require_GET
 def consolidation(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
@@ -359,6 +376,7 @@ def consolidation(request: HttpRequest, pk: int, fmt: str = "html") -> HttpRespo
             "campaign": campaign,
             "active_nav": "reports",
             "performance": performance,
+            "series": _chart_data(result),
         },
     )
 

@@ -79,6 +79,7 @@ def test_a_report_from_draft_to_the_consolidation(
     page.get_by_role("button", name="Приемане").click()
     page.get_by_text("Отчетът е приет").wait_for()
     page.goto(f"/reports/campaigns/{campaign.pk}/consolidation/")
+    page.locator("#series-chart[data-points='1']").wait_for(state="attached")
     assert_accessible(page)
     row = page.locator("tr", has=page.locator("text=visits_physical"))
     assert "2100" in row.inner_text().replace("\u00a0", "").replace(" ", "")
