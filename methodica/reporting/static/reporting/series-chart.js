@@ -18,7 +18,8 @@
     type: "line",
     data: { labels: [], datasets: [{ label: "", data: [], borderColor: "#1f4e79",
                                       backgroundColor: "#1f4e79", tension: 0.2 }] },
-    options: { animation: false, plugins: { legend: { display: false } },
+    options: { animation: false, locale: document.documentElement.lang || "bg",
+               plugins: { legend: { display: false } },
                scales: { y: { beginAtZero: true } } }
   });
   function show(index) {
