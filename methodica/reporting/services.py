@@ -233,11 +233,9 @@ def submit_report(
     )
     if locked.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
         raise DomainError(_("Only a draft or a returned report can be submitted."))
-    if (
-        locked.is_late
-        and locked.campaign.state == Campaign.State.OPEN
-        and not (locked.late_allowed_until)
-    ):
+    if locked.campaign.state == Campaign.State.CLOSED:
+        raise DomainError(_("The campaign for this year is closed."))
+    if locked.is_late:  # is_late already counts an allowed late window
         raise DomainError(
             _("The deadline has passed. Ask the methodologist to allow a late report.")
         )
@@ -514,3 +512,29 @@ def send_reminders(*, actor: Any, campaign: Campaign, url_for: Any) -> int:
         changes={"reports": {"before": None, "after": len(waiting)}},
     )
     return len(waiting)
+
+
+@transaction.atomic
+def close_campaign(*, actor: Any, campaign: Campaign) -> Campaign:
+    """Close the year: no more submissions, and its accepted totals become open data."""
+    require_perm(actor, "reporting.campaign:manage", campaign)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.state == Campaign.State.CLOSED:
+        raise DomainError(_("The campaign is already closed."))
+    waiting = locked.reports.filter(status=Report.Status.SUBMITTED).count()
+    if waiting:
+        raise DomainError(
+            _(
+                "%(count)s submitted reports still wait for review. Accept or return them first."
+            )
+            % {"count": waiting}
+        )
+    locked.state = Campaign.State.CLOSED
+    locked.save(update_fields=["state"])
+    audit(
+        actor=actor,
+        action="campaign.closed",
+        obj=locked,
+        changes={"state": {"before": Campaign.State.OPEN, "after": locked.state}},
+    )
+    return locked

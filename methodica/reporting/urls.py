@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("campaigns/<int:pk>/upload/", views.campaign_upload, name="campaign_upload"),
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("<int:pk>/", views.report_detail, name="report"),
     path("<int:pk>/template.xlsx", views.report_template, name="template"),
     path("<int:pk>/template/", views.report_template_upload, name="template_upload"),

@@ -486,3 +486,18 @@ def report_allow_late(request: HttpRequest, pk: int) -> HttpResponse:
             _("A late report is allowed until %(date)s.") % {"date": until.isoformat()},
         )
     return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk, "reporting.campaign:manage")
+    try:
+        services.close_campaign(actor=request.user, campaign=campaign)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The year is closed; its accepted totals are open data.")
+        )
+    return redirect("reporting:board", pk=campaign.pk)

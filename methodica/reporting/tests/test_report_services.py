@@ -258,3 +258,31 @@ def test_a_broken_rule_is_refused_when_saved(form, district_admin):
             messages={},
         )
     assert refused.value.field == "expression"
+
+
+@pytest.mark.django_db
+def test_closing_the_year_waits_for_reviews_then_stops_submissions(
+    report, other_report, reporter, methodologist, district_admin, campaign
+):
+    from methodica.reporting.models import Campaign
+
+    services.save_report(report=report, actor=reporter, cells=cells(), revision=0)
+    services.submit_report(report=report, actor=reporter, justifications={})
+    with pytest.raises(DomainError, match="1"):
+        services.close_campaign(actor=district_admin, campaign=campaign)
+    services.accept_report(report=report, actor=methodologist)
+    with pytest.raises(PermissionDenied):
+        services.close_campaign(actor=methodologist, campaign=campaign)
+    assert (
+        services.close_campaign(actor=district_admin, campaign=campaign).state
+        == "closed"
+    )
+    other_report.refresh_from_db()
+    services.save_report(
+        report=other_report, actor=district_admin, cells=cells(), revision=0
+    )
+    with pytest.raises(DomainError):
+        services.submit_report(
+            report=other_report, actor=district_admin, justifications={}
+        )
+    assert Campaign.objects.get(pk=campaign.pk).state == Campaign.State.CLOSED
