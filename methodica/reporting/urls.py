@@ -1,10 +1,22 @@
 from django.urls import path
 
-from methodica.reporting import views
+from methodica.reporting import history_views, views
 
 app_name = "reporting"
 urlpatterns = [
     path("", views.reports_home, name="home"),
+    path("history/", history_views.history_upload, name="history_upload"),
+    path(
+        "history/<int:pk>/mapping/",
+        history_views.history_mapping,
+        name="history_mapping",
+    ),
+    path(
+        "history/<int:pk>/preview/",
+        history_views.history_preview,
+        name="history_preview",
+    ),
+    path("history/<int:pk>/apply/", history_views.history_apply, name="history_apply"),
     path("campaigns/<int:pk>/", views.campaign_board, name="board"),
     path(
         "campaigns/<int:pk>/consolidation/", views.consolidation, name="consolidation"
