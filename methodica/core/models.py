@@ -88,3 +88,39 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.last_seen:%H:%M:%S})"
+
+
+class SpreadsheetImport(models.Model):
+    """An uploaded spreadsheet on its way through column mapping, preview and apply.
+
+    Subclasses add where it goes (a district) and its file field's folder; the
+    state machine is the same: uploaded, previewed (a preview is stored), applied.
+    """
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        PREVIEWED = "previewed", _("previewed")
+        APPLIED = "applied", _("applied")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    preview = models.JSONField(_("preview"), default=dict)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.UPLOADED
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

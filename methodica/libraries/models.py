@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from methodica.core.models import SpreadsheetImport
 from methodica.core.permissions import Scope, scope_q
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -416,42 +417,18 @@ class StaffMember(models.Model):
         return self.left_on is None or self.left_on > timezone.localdate()
 
 
-class RegisterImport(models.Model):
+class RegisterImport(SpreadsheetImport):
     """An uploaded register spreadsheet on its way through mapping, preview and apply."""
-
-    class State(models.TextChoices):
-        UPLOADED = "uploaded", _("uploaded")
-        PREVIEWED = "previewed", _("previewed")
-        APPLIED = "applied", _("applied")
 
     district = models.ForeignKey(
         District, verbose_name=_("district"), on_delete=models.CASCADE
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    original_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="imports/register/")
-    headers = models.JSONField(_("columns"), default=list)
-    mapping = models.JSONField(_("column mapping"), default=dict)
-    preview = models.JSONField(_("preview"), default=dict)
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.UPLOADED
-    )
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
-    class Meta:
+    class Meta(SpreadsheetImport.Meta):
         verbose_name = _("register import")
         verbose_name_plural = _("register imports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def scope_ids(self) -> Scope:
         return Scope(district_id=self.district_id)

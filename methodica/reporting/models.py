@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from methodica.core.models import SpreadsheetImport
 from methodica.core.permissions import Scope, scope_q
 
 
@@ -490,14 +491,9 @@ class FieldComment(models.Model):
         return self.text[:60]
 
 
-class HistoryImport(models.Model):
+class HistoryImport(SpreadsheetImport):
     """Past years from the consolidated spreadsheet a regional library already keeps:
     one row per library, one column per indicator."""
-
-    class State(models.TextChoices):
-        UPLOADED = "uploaded", _("uploaded")
-        PREVIEWED = "previewed", _("previewed")
-        APPLIED = "applied", _("applied")
 
     district = models.ForeignKey(
         "libraries.District",
@@ -506,27 +502,11 @@ class HistoryImport(models.Model):
         related_name="+",
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    original_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="imports/history/")
-    headers = models.JSONField(_("columns"), default=list)
-    mapping = models.JSONField(_("column mapping"), default=dict)
-    preview = models.JSONField(_("preview"), default=dict)
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.UPLOADED
-    )
 
-    class Meta:
+    class Meta(SpreadsheetImport.Meta):
         verbose_name = _("history import")
         verbose_name_plural = _("history imports")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.year})"
