@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -124,3 +126,18 @@ class SpreadsheetImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def keep(self, upload: Any, *, actor: Any, action: str) -> None:
+        """Store the uploaded file with this record and audit the upload."""
+        from methodica.core.audit import audit
+
+        upload.seek(0)
+        self.created_by, self.original_name = actor, upload.name[:255]
+        self.file.save(upload.name, upload, save=False)  # type: ignore[attr-defined]
+        self.save()
+        audit(
+            actor=actor,
+            action=action,
+            obj=self,
+            changes={"file": {"before": None, "after": self.original_name}},
+        )

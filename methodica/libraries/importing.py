@@ -486,22 +486,10 @@ def start_register_import(
         raise DomainError(
             _("Two columns have the same name. Give every column its own name.")
         )
-    upload.seek(0)
     register_import = RegisterImport(
-        district=district,
-        created_by=actor,
-        original_name=upload.name[:255],
-        headers=table.headers,
-        mapping=guess_mapping(table.headers),
+        district=district, headers=table.headers, mapping=guess_mapping(table.headers)
     )
-    register_import.file.save(upload.name, upload, save=False)
-    register_import.save()
-    audit(
-        actor=actor,
-        action="register_import.uploaded",
-        obj=register_import,
-        changes={"file": {"before": None, "after": register_import.original_name}},
-    )
+    register_import.keep(upload, actor=actor, action="register_import.uploaded")
     return register_import
 
 

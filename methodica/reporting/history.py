@@ -200,23 +200,13 @@ def start_history_import(
     if not 1990 <= year <= timezone.localdate().year:
         raise DomainError(_("Give a past year."), field="year")
     table = read_table(upload, max_bytes=settings.METHODICA_MAX_UPLOAD_BYTES)
-    upload.seek(0)
     history = HistoryImport(
         district=district,
         year=year,
-        created_by=actor,
-        original_name=upload.name[:255],
         headers=table.headers,
         mapping=guess_mapping(table.headers),
     )
-    history.file.save(upload.name, upload, save=False)
-    history.save()
-    audit(
-        actor=actor,
-        action="history_import.uploaded",
-        obj=history,
-        changes={"file": {"before": None, "after": history.original_name}},
-    )
+    history.keep(upload, actor=actor, action="history_import.uploaded")
     return history
 
 

@@ -250,8 +250,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 cells=cells_from_post(request.POST, codes),
                 revision=int(revision) if revision.isdecimal() else -1,
             )
-        except PermissionDenied:
-            raise
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
