@@ -18,6 +18,8 @@ TOTALS = {
     "collection_end": Decimal(150000),
     "acquired_total": Decimal(3000),
     "expenditure_total": Decimal(180000),
+    "expenditure_staff": Decimal(120000),
+    "expenditure_acquisitions": Decimal(30000),
     "staff_fte": Decimal(8),
     "staff_qualified_fte": Decimal(3),
 }
@@ -35,6 +37,9 @@ EXPECTED = {
     "acquisitions_per_1000": "150.0",  # 3,000 / 20,000 x 1,000: the Standard's norm
     "expenditure_per_loan": "2.00",  # 180,000 / 90,000
     "expenditure_per_capita": "9.00",  # 180,000 / 20,000
+    "expenditure_per_user": "45.00",  # 180,000 / 4,000
+    "expenditure_per_visit": "4.50",  # 180,000 / (36,000 + 4,000)
+    "acquisitions_to_staff_expenditure": "0.25",  # 30,000 / 120,000
     "staff_per_1000": "0.400",  # 8 / 20,000 x 1,000
     "qualified_share": "37.5",  # 3 / 8 x 100
     "users_per_librarian": "500.0",  # 4,000 / 8
@@ -57,3 +62,17 @@ def test_a_missing_part_or_a_zero_denominator_gives_no_value():
         coverage.compute({"users_total": Decimal(5), "population_served": Decimal(0)})
         is None
     )
+
+
+def test_every_indicator_has_a_definition_in_each_language():
+    for indicator in INDICATORS:
+        assert indicator.definitions is not None
+        assert all(indicator.definitions[lang].strip() for lang in ("bg", "ru", "en"))
+
+
+def test_every_indicator_reads_only_codes_of_the_default_form():
+    from methodica.reporting.default_form import SECTIONS
+
+    known = {row[0] for _code, _names, rows in SECTIONS for row in rows}
+    for indicator in INDICATORS:
+        assert indicator.codes <= known, indicator.code
