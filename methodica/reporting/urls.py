@@ -1,6 +1,6 @@
 from django.urls import path
 
-from methodica.reporting import history_views, views
+from methodica.reporting import design_views, history_views, version_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -17,6 +17,44 @@ urlpatterns = [
         name="history_preview",
     ),
     path("history/<int:pk>/apply/", history_views.history_apply, name="history_apply"),
+    path("forms/", design_views.form_list, name="design_forms"),
+    path("forms/default/", design_views.form_default, name="design_default"),
+    path("forms/<int:pk>/", design_views.form_detail, name="design_form"),
+    path("forms/<int:pk>/publish/", design_views.form_publish, name="design_publish"),
+    path(
+        "forms/<int:pk>/sections/new/",
+        design_views.section_edit,
+        name="design_section_new",
+    ),
+    path(
+        "forms/<int:pk>/sections/<int:section_pk>/",
+        design_views.section_edit,
+        name="design_section",
+    ),
+    path(
+        "forms/<int:pk>/indicators/new/",
+        design_views.indicator_edit,
+        name="design_indicator_new",
+    ),
+    path(
+        "forms/<int:pk>/indicators/<int:indicator_pk>/",
+        design_views.indicator_edit,
+        name="design_indicator",
+    ),
+    path("forms/<int:pk>/rules/new/", design_views.rule_edit, name="design_rule_new"),
+    path(
+        "forms/<int:pk>/rules/<int:rule_pk>/",
+        design_views.rule_edit,
+        name="design_rule",
+    ),
+    path(
+        "forms/<int:pk>/<str:kind>/<int:item_pk>/action/",
+        design_views.item_action,
+        name="design_action",
+    ),
+    path(
+        "campaigns/<int:pk>/thresholds/", design_views.thresholds, name="thresholds"
+    ),
     path("campaigns/<int:pk>/", views.campaign_board, name="board"),
     path(
         "campaigns/<int:pk>/consolidation/", views.consolidation, name="consolidation"
@@ -31,6 +69,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("<int:pk>/", views.report_detail, name="report"),
+    path("<int:pk>/history/", version_views.report_history, name="report_history"),
     path("<int:pk>/template.xlsx", views.report_template, name="template"),
     path("<int:pk>/template/", views.report_template_upload, name="template_upload"),
     path("<int:pk>/submit/", views.report_submit, name="submit"),
