@@ -99,9 +99,10 @@ def _database_from_url(url: str) -> dict:
         )
     options = dict(parse_qsl(parts.query))
     host = options.pop("host", None) or parts.hostname or ""
+    name = unquote(parts.path.lstrip("/")) or "methodica"
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "methodica",
+        "NAME": name,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": host,
@@ -109,7 +110,9 @@ def _database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": env_int("METHODICA_DB_CONN_MAX_AGE", 60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
-        "TEST": {"NAME": env_str("METHODICA_TEST_DATABASE", "test_methodica")},
+        # Named after the database, so test runs against two databases of one
+        # server (two checkouts, CI and a developer) never share a test database.
+        "TEST": {"NAME": env_str("METHODICA_TEST_DATABASE", f"test_{name}")},
     }
 
 
