@@ -3,8 +3,6 @@ open data of closed years (accepted totals only, no personal data)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,7 +19,7 @@ from rest_framework.views import APIView
 from methodica.core.errors import DomainError
 from methodica.core.permissions import get_object_for_user
 from methodica.libraries.queries import parse_id
-from methodica.reporting import services
+from methodica.reporting import open_data, services
 from methodica.reporting.consolidation import consolidate
 from methodica.reporting.models import Campaign, Report, ReportValue
 
@@ -77,6 +75,17 @@ class SaveSerializer(serializers.Serializer):
 class SubmitSerializer(serializers.Serializer):
     justifications = serializers.DictField(
         child=serializers.CharField(max_length=1000), required=False, default=dict
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    comments = serializers.DictField(
+        child=serializers.CharField(max_length=2000, allow_blank=True),
+        required=False,
+        default=dict,
+    )
+    general = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True
     )
 
 
@@ -186,13 +195,44 @@ class ReportViewSet(
             raise _refusal(exc) from exc
         return Response(ReportSerializer(submitted).data)
 
+    @extend_schema(request=ReturnSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_library(self, request: Request, pk: str) -> Response:
+        """Send a submitted report back to its library with comments on fields
+        (by indicator code) and overall (methodologists)."""
+        report = self.get_object()
+        payload = ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            returned = services.return_report(
+                report=report,
+                actor=request.user,
+                comments=payload.validated_data["comments"],
+                general=payload.validated_data["general"],
+            )
+        except (PermissionDenied, DomainError) as exc:
+            raise _refusal(exc) from exc
+        return Response(ReportSerializer(returned).data)
 
-def _open_rows(year: int) -> list[dict[str, Any]]:
-    campaign = (
-        Campaign.objects.select_related("form")
-        .filter(form__year=year, state=Campaign.State.CLOSED)
-        .first()
+    @extend_schema(request=None, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        """Accept a submitted report: it is locked (methodologists)."""
+        report = self.get_object()
+        try:
+            accepted = services.accept_report(report=report, actor=request.user)
+        except (PermissionDenied, DomainError) as exc:
+            raise _refusal(exc) from exc
+        return Response(ReportSerializer(accepted).data)
+
+
+def _open_rows(year: int, district: str = "") -> list[dict[str, Any]]:
+    campaigns = Campaign.objects.select_related("form__district").filter(
+        form__year=year, state=Campaign.State.CLOSED
     )
+    if district:
+        campaigns = campaigns.filter(form__district__code__iexact=district)
+    campaign = campaigns.order_by("form__district__name").first()
     if campaign is None:
         raise exceptions.NotFound()
     result = consolidate(campaign)
@@ -218,29 +258,79 @@ def _open_rows(year: int) -> list[dict[str, Any]]:
 
 class OpenDataView(APIView):
     """Accepted totals of a closed year by municipality and for the district: open data,
-    no personal data. ``?file=csv`` for a file."""
+    no personal data. ``?district=`` (a district code) picks the district when several
+    share the installation; ``?file=csv`` for a file."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("file", str, enum=["csv"])],
+        parameters=[
+            OpenApiParameter("file", str, enum=["csv"]),
+            OpenApiParameter("district", str, description="District code, e.g. SZR"),
+        ],
         responses=serializers.ListField(),
     )
     def get(self, request: Request, year: int) -> Any:
-        rows = _open_rows(year)
+        rows = _open_rows(year, request.query_params.get("district", "")[:10])
         if request.query_params.get("file") == "csv":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(
-                buffer, fieldnames=list(rows[0]) if rows else ["year"]
-            )
-            writer.writeheader()
-            writer.writerows(rows)
             response = HttpResponse(
-                buffer.getvalue(), content_type="text/csv; charset=utf-8"
+                open_data.render_csv(rows, list(rows[0]) if rows else ["year"]),
+                content_type="text/csv; charset=utf-8",
             )
             response["Content-Disposition"] = (
                 f'attachment; filename="library-statistics-{year}.csv"'
             )
             return response
         return Response(rows)
+
+
+_OpenDataYear = inline_serializer(
+    "OpenDataYear",
+    {
+        "district": serializers.CharField(help_text="District code"),
+        "district_name": serializers.CharField(),
+        "year": serializers.IntegerField(),
+        "reports_accepted": serializers.IntegerField(),
+        "reports_expected": serializers.IntegerField(),
+        "licence": serializers.CharField(),
+        "api": serializers.URLField(help_text="This year's totals as JSON"),
+        "files": inline_serializer(
+            "OpenDataFiles",
+            {
+                kind.key: serializers.URLField(help_text=kind.label)
+                for kind in open_data.KINDS
+            },
+        ),
+    },
+    many=True,
+)
+
+
+class OpenDataIndexView(APIView):
+    """The closed years of every district, with the addresses of their open-data
+    files (CSV, JSON, XLSX and the data dictionary) and of their totals here."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses=_OpenDataYear)
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {
+                    "district": entry.district.code,
+                    "district_name": entry.district.name,
+                    "year": entry.year,
+                    "reports_accepted": entry.campaign.reports_accepted,
+                    "reports_expected": entry.campaign.reports_expected,
+                    "licence": open_data.LICENCE,
+                    "api": request.build_absolute_uri(entry.api_url),
+                    "files": {
+                        file.kind.key: request.build_absolute_uri(file.url)
+                        for file in entry.files
+                    },
+                }
+                for entry in open_data.catalogue()
+            ]
+        )
