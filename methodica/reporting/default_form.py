@@ -79,6 +79,15 @@ SECTIONS: list[
                 INT,
                 False,
             ),
+            (
+                "visits_total",
+                "Посещения – общо",
+                "Посещения – всего",
+                "Visits, total",
+                "visits",
+                INT,
+                False,
+            ),
         ],
     ),
     (
@@ -360,6 +369,11 @@ SECTIONS: list[
     ),
 ]
 
+# Indicators computed from others (formulas.py): read-only in the form and template.
+FORMULAS: dict[str, str] = {
+    "visits_total": "visits_physical + visits_virtual",
+}
+
 # (code, expression, severity, {bg, ru, en})
 RULES: list[tuple[str, str, str, dict[str, str]]] = [
     (
@@ -508,6 +522,7 @@ def build(*, district: Any, year: int) -> Any:
                 unit=unit,
                 value_type=kind,
                 required=required,
+                formula=FORMULAS.get(i_code, ""),
                 position=position,
             )
             for position, (i_code, bg, ru, en, unit, kind, required) in enumerate(

@@ -20,7 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from methodica.libraries.models import District, Library
-from methodica.reporting import default_form
+from methodica.reporting import default_form, formulas
 from methodica.reporting.models import (
     Campaign,
     Indicator,
@@ -190,6 +190,8 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
             )
             if status == Report.Status.NOT_STARTED:
                 continue
+            computed = formulas.compute(indicators.values(), values)
+            values |= {code: n for code, n in computed.items() if n is not None}
             ReportValue.objects.bulk_create(
                 ReportValue(report=report, indicator=indicators[code], number=number)
                 for code, number in values.items()

@@ -20,7 +20,7 @@ from methodica.core.errors import DomainError
 from methodica.core.permissions import require_perm
 from methodica.core.spreadsheets import Table, read_table
 from methodica.libraries.models import District, Library
-from methodica.reporting import default_form
+from methodica.reporting import default_form, formulas
 from methodica.reporting.models import (
     Campaign,
     HistoryImport,
@@ -29,6 +29,7 @@ from methodica.reporting.models import (
     ReportForm,
     ReportValue,
 )
+from methodica.reporting.reading import as_value
 from methodica.reporting.validation import CellError, parse_cell
 
 LIBRARY = "__library__"
@@ -282,19 +283,26 @@ def apply_history_import(*, actor: Any, history: HistoryImport) -> int:
             },
         )
         report.values.all().delete()
-        values = []
-        for code, (text, mark) in row.cells.items():
-            number, text_value, mark_value = parse_cell(indicators[code], text, mark)
-            values.append(
-                ReportValue(
-                    report=report,
-                    indicator=indicators[code],
-                    number=number,
-                    text=text_value,
-                    mark=mark_value,
-                )
+        cells = {
+            code: parse_cell(indicators[code], text, mark)
+            for code, (text, mark) in row.cells.items()
+        }
+        # A formula's result replaces what the sheet says when its parts are there;
+        # an old sheet that has only the total keeps its total.
+        computed = formulas.compute(
+            indicators.values(), {code: as_value(*cell) for code, cell in cells.items()}
+        )
+        cells |= {code: (n, "", "") for code, n in computed.items() if n is not None}
+        ReportValue.objects.bulk_create(
+            ReportValue(
+                report=report,
+                indicator=indicators[code],
+                number=number,
+                text=text_value,
+                mark=mark_value,
             )
-        ReportValue.objects.bulk_create(values)
+            for code, (number, text_value, mark_value) in cells.items()
+        )
     history.state = HistoryImport.State.APPLIED
     history.save(update_fields=["state"])
     audit(

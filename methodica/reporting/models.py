@@ -52,6 +52,9 @@ class ReportForm(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Raised by every change of the form's design (design.py), and kept with each
+    # ReportVersion, so one can tell which form a save was made against.
+    version = models.PositiveIntegerField(_("form version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -233,6 +236,14 @@ class Campaign(models.Model):
         decimal_places=2,
         default=Decimal("0.50"),
     )
+    # A ratio warns when its modified z-score among comparable libraries is beyond
+    # this (3.5 in Iglewicz and Hoaglin; see outliers.py).
+    peer_threshold = models.DecimalField(
+        _("peer outlier score that warns"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("3.5"),
+    )
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
 
     class Meta:
@@ -405,6 +416,8 @@ class ReportVersion(models.Model):
     saved_at = models.DateTimeField(_("saved"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=20, choices=Report.Status.choices)
     values = models.JSONField(_("values"), default=dict)
+    # The form's version when this save was made (null: saved before versions).
+    form_version = models.PositiveIntegerField(_("form version"), null=True)
 
     class Meta:
         verbose_name = _("report version")

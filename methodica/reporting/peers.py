@@ -59,6 +59,7 @@ def peer_flags(report: Report) -> list[PeerFlag]:
     ).values_list("report_id", "indicator__code", "number"):
         values[report_id][code] = number
     mine = values.get(report.pk, {})
+    threshold = float(report.campaign.peer_threshold)  # editable per campaign
     group = {
         pk: v
         for pk, v in values.items()
@@ -72,7 +73,7 @@ def peer_flags(report: Report) -> list[PeerFlag]:
             for pk, v in group.items()
             if v.get(top) is not None and v.get(bottom)
         }
-        for found in outliers(ratios):
+        for found in outliers(ratios, threshold=threshold):
             if found.key == report.pk:
                 flags.append(
                     PeerFlag(

@@ -18,13 +18,13 @@ from methodica.core.audit import audit
 from methodica.core.errors import DomainError
 from methodica.core.permissions import require_perm
 from methodica.libraries.models import District, Library
-from methodica.reporting import default_form
-from methodica.reporting.expressions import ExpressionError, parse
+from methodica.reporting import default_form, design, formulas
 from methodica.reporting.models import (
     Campaign,
     FieldComment,
     Indicator,
     Justification,
+    Mark,
     Report,
     ReportForm,
     ReportValue,
@@ -58,7 +58,6 @@ def create_default_form(*, actor: Any, district: District, year: int) -> ReportF
     return form
 
 
-@transaction.atomic
 def save_rule(
     *,
     actor: Any,
@@ -68,29 +67,19 @@ def save_rule(
     severity: str,
     messages: Mapping[str, str],
 ) -> Rule:
-    """Add or change a rule; an expression that does not parse is refused with why."""
-    require_perm(actor, "reporting.form:design", form)
-    known = set(form.indicators.values_list("code", flat=True))
-    try:
-        parse(expression, known=known, expect="boolean")
-    except ExpressionError as exc:
-        raise DomainError(exc.message, field="expression") from None
-    rule, created = Rule.objects.update_or_create(
+    """Add or change the rule ``code``; an expression that does not parse is refused
+    with why. The form designer's ``design.save_rule`` does the work."""
+    rule = form.rules.filter(code=code).first()
+    return design.save_rule(
+        actor=actor,
         form=form,
         code=code,
-        defaults={
-            "expression": expression,
-            "severity": severity,
-            "messages": dict(messages),
-        },
+        expression=expression,
+        severity=severity,
+        messages=messages,
+        active=rule.active if rule else True,
+        rule=rule,
     )
-    audit(
-        actor=actor,
-        action="rule.created" if created else "rule.changed",
-        obj=form,
-        changes={code: {"before": None, "after": expression}},
-    )
-    return rule
 
 
 @transaction.atomic
@@ -174,23 +163,22 @@ def save_report(
     parsed = {}
     for code, (raw, mark) in cells.items():
         indicator = indicators.get(code)
-        if indicator is None:
-            continue
+        if indicator is None or indicator.formula:
+            continue  # formula cells are computed below, never typed
         try:
             parsed[indicator] = parse_cell(indicator, raw, mark)
         except CellError as exc:
             errors[code] = exc.message
     existing = {v.indicator_id: v for v in locked.values.all()}
-    for indicator, (number, text, mark) in parsed.items():
-        value = existing.get(indicator.pk)
-        if value is None:
-            ReportValue.objects.create(
-                report=locked, indicator=indicator, number=number, text=text, mark=mark
-            )
-        elif (value.number, value.text, value.mark) != (number, text, mark):
-            value.number, value.text, value.mark = number, text, mark
-            value.save(update_fields=["number", "text", "mark"])
+    changes = _write_cells(locked, existing, parsed)
     values = report_values(locked)
+    computed = formulas.compute(indicators.values(), values)
+    changes |= _write_cells(
+        locked,
+        existing,
+        {indicators[code]: (number, "", "") for code, number in computed.items()},
+    )
+    values.update(computed)
     locked.revision = F("revision") + 1
     locked.completeness = _completeness(list(indicators.values()), values)
     if locked.status == Report.Status.NOT_STARTED:
@@ -202,9 +190,43 @@ def save_report(
         actor=actor,
         action="report.saved",
         obj=locked,
-        changes={"revision": {"before": revision, "after": locked.revision}},
+        changes={"revision": {"before": revision, "after": locked.revision}} | changes,
     )
     return locked, _findings(locked, values), errors
+
+
+def _cell_text(number: Decimal | None, text: str, mark: str) -> str | None:
+    """A cell as the audit shows it: the number, the text or the mark."""
+    if mark and mark != Mark.ESTIMATED:
+        return mark
+    if number is not None:
+        shown = format(number.normalize(), "f")
+        return f"{shown} ({mark})" if mark else shown
+    return f"{text} ({mark})" if text and mark else (text or None)
+
+
+def _write_cells(
+    report: Report,
+    existing: dict[int, ReportValue],
+    cells: Mapping[Indicator, tuple[Decimal | None, str, str]],
+) -> dict[str, dict[str, str | None]]:
+    """Store the cells that differ from ``existing``; each change, for the audit."""
+    changes = {}
+    for indicator, (number, text, mark) in cells.items():
+        value = existing.get(indicator.pk)
+        before = _cell_text(value.number, value.text, value.mark) if value else None
+        after = _cell_text(number, text, mark)
+        if before == after:
+            continue
+        if value is None:
+            existing[indicator.pk] = ReportValue.objects.create(
+                report=report, indicator=indicator, number=number, text=text, mark=mark
+            )
+        else:
+            value.number, value.text, value.mark = number, text, mark
+            value.save(update_fields=["number", "text", "mark"])
+        changes[indicator.code] = {"before": before, "after": after}
+    return changes
 
 
 def _keep_version(report: Report, actor: Any, values: Mapping[str, Any]) -> None:
@@ -213,6 +235,7 @@ def _keep_version(report: Report, actor: Any, values: Mapping[str, Any]) -> None
         revision=report.revision,
         saved_by=actor,
         status=report.status,
+        form_version=report.campaign.form.version,
         values={
             code: (format(v.normalize(), "f") if isinstance(v, Decimal) else v)
             for code, v in values.items()
@@ -537,4 +560,9 @@ def close_campaign(*, actor: Any, campaign: Campaign) -> Campaign:
         obj=locked,
         changes={"state": {"before": Campaign.State.OPEN, "after": locked.state}},
     )
+    from methodica.reporting.tasks import publish_open_data
+
+    # The files are written by the worker once the year is really closed.
+    campaign_id = locked.pk
+    transaction.on_commit(lambda: publish_open_data.enqueue(campaign_id=campaign_id))
     return locked

@@ -120,6 +120,13 @@ def build_template(report: Report) -> bytes:
         mark_cell.value = (
             labels.get(value.mark) if value is not None and value.mark else None
         )
+        if indicator.formula:
+            # Computed from the other cells when the template is saved back: locked,
+            # so nobody types a figure that would be overwritten.
+            cell.font = Font(italic=True)
+            note = _("computed: %(formula)s") % {"formula": indicator.formula}
+            sheet.cell(row=row, column=7, value=note).font = Font(italic=True)
+            continue
         for editable in (cell, mark_cell):
             editable.protection, editable.fill = unlocked, fill
         marks.add(mark_cell)

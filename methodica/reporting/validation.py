@@ -127,6 +127,16 @@ def check_rules(
     return findings
 
 
+def year_change(value: Any, last: Any) -> Decimal | None:
+    """The change from last year as a share (0.5 = +50%), when it is worth a look:
+    both are numbers, last year's above 0, and the difference at least MIN_CHANGE."""
+    if not isinstance(value, Decimal) or not isinstance(last, Decimal) or last <= 0:
+        return None
+    if abs(value - last) < MIN_CHANGE:
+        return None
+    return (value - last) / last
+
+
 def check_cells(
     indicators: Iterable[Indicator],
     values: Mapping[str, Any],
@@ -161,19 +171,18 @@ def check_cells(
             )
             continue
         last = previous.get(indicator.code)
-        if isinstance(last, Decimal) and last > 0 and abs(value - last) >= MIN_CHANGE:
-            change = (value - last) / last
-            if abs(change) > change_threshold:
-                findings.append(
-                    Finding(
-                        f"change:{indicator.code}",
-                        SOFT,
-                        _("Changed by %(percent)s%% from last year.")
-                        % {"percent": f"{change * 100:+.0f}"},
-                        (indicator.code,),
-                        f"{_number_text(last)} → {_number_text(value)}",
-                    )
+        change = year_change(value, last)
+        if change is not None and abs(change) > change_threshold:
+            findings.append(
+                Finding(
+                    f"change:{indicator.code}",
+                    SOFT,
+                    _("Changed by %(percent)s%% from last year.")
+                    % {"percent": f"{change * 100:+.0f}"},
+                    (indicator.code,),
+                    f"{_number_text(last)} → {_number_text(value)}",
                 )
+            )
     return findings
 
 
