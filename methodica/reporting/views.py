@@ -19,13 +19,11 @@ from methodica.core.errors import DomainError
 from methodica.core.permissions import get_object_for_user, has_perm
 from methodica.core.spreadsheets import read_upload
 from methodica.libraries.models import District
-from methodica.reporting import services
-from methodica.reporting.consolidation import consolidate, district_series
-from methodica.reporting.exports import consolidation_xlsx
+from methodica.reporting import design, services
+from methodica.reporting.consolidation import municipalities_for
 from methodica.reporting.forms import OpenCampaignForm, ReopenForm, cells_from_post
 from methodica.reporting.models import Campaign, Mark, Report, ReportValue
 from methodica.reporting.peers import peer_flags
-from methodica.reporting.performance import INDICATORS
 from methodica.reporting.reading import previous_values, report_values
 from methodica.reporting.spreadsheet import build_template
 from methodica.reporting.validation import HARD, check_report
@@ -60,7 +58,7 @@ def reports_home(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                report_form = services.create_default_form(
+                report_form = design.form_for_campaign(
                     actor=request.user,
                     district=district,
                     year=form.cleaned_data["year"],
@@ -96,6 +94,8 @@ def reports_home(request: HttpRequest) -> HttpResponse:
             "campaigns": campaigns,
             "own": own,
             "form": form if can_open else None,
+            "can_design": district is not None
+            and has_perm(request.user, "reporting.form:design", district),
             "active_nav": "reports",
         },
     )
@@ -139,8 +139,8 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": Report.Status.choices,
             "status": status,
             "active_nav": "reports",
-            "can_consolidate": has_perm(
-                request.user, "reporting.consolidation:view", campaign
+            "can_consolidate": bool(
+                municipalities_for(request.user, campaign.form.district_id)
             ),
             "can_manage": has_perm(request.user, "reporting.campaign:manage", campaign),
         },
@@ -260,6 +260,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, report, errors=errors, posted=request.POST if errors else None
     )
     if request.headers.get("HX-Request"):
+        # The new revision and the recomputed formula cells go out of band.
+        context["oob"] = True
         return render(request, "reporting/_report_status.html", context)
     return render(request, "reporting/report.html", context)
 
@@ -326,57 +328,6 @@ def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The report was reopened."))
     return redirect("reporting:report", pk=report.pk)
-
-
-def _chart_data(result: Any) -> dict[str, Any]:
-    """The time series of every numeric indicator, for the chart and its table."""
-    series = district_series(result.campaign.form.district_id)
-    return {
-        "indicators": [
-            {
-                "code": i.code,
-                "name": i.name,
-                "points": [
-                    [year, float(total)] for year, total in series.get(i.code, [])
-                ],
-            }
-            for i in result.indicators
-        ],
-    }
-
-
-@login_required
-@require_GET
-def consolidation(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
-    campaign = _campaign(request, pk, "reporting.consolidation:view")
-    result = consolidate(campaign)
-    if fmt == "xlsx":
-        response = HttpResponse(
-            consolidation_xlsx(result),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="consolidation-{campaign.year}.xlsx"'
-        )
-        return response
-    district = result.performance(None)
-    before = result.previous_performance()
-    by_place = [result.performance(m.pk) for m in result.municipalities]
-    performance = [
-        (p, district[p.code], before[p.code], [place[p.code] for place in by_place])
-        for p in INDICATORS
-    ]
-    return render(
-        request,
-        "reporting/consolidation.html",
-        {
-            "result": result,
-            "campaign": campaign,
-            "active_nav": "reports",
-            "performance": performance,
-            "series": _chart_data(result),
-        },
-    )
 
 
 @login_required

@@ -209,3 +209,22 @@ def test_an_administrator_allows_a_late_report(
         services.submit_report(report=report, actor=reporter, justifications={}).status
         == Report.Status.SUBMITTED
     )
+
+
+@pytest.mark.django_db
+def test_autosave_sends_the_recomputed_formula_cells_out_of_band(
+    client_for, reporter, report
+):
+    body = client_for(reporter).post(
+        f"/reports/{report.pk}/",
+        post_cells({"visits_physical": "2500", "visits_virtual": "300"}),
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    cell = body.split('id="v_visits_total"', 1)[1].split(">", 1)[0]
+    assert 'value="2800"' in cell and 'hx-swap-oob="true"' in cell and "readonly" in cell
+
+
+@pytest.mark.django_db
+def test_the_full_page_has_each_field_once(client_for, reporter, report):
+    page = client_for(reporter).get(f"/reports/{report.pk}/").content.decode()
+    assert page.count('id="v_visits_total"') == 1 and page.count('id="revision"') == 1
