@@ -123,6 +123,16 @@ def _open_state(
 
 
 @transaction.atomic
+def _reports_in(library: Library, year: int) -> bool:
+    """A library reports from the year it opened until the year it was closed or
+    suspended (the demo's closures and one new school library)."""
+    if library.founded_year and library.founded_year > year:
+        return False
+    if library.status != Library.Status.ACTIVE and library.status_since:
+        return year < library.status_since.year
+    return True
+
+
 def load_demo_reports(district: District, stdout: Any = None) -> None:
     rng = random.Random(SEED)  # noqa: S311 - demo figures, not secrets
     this_year = timezone.localdate().year
@@ -156,12 +166,8 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
         )
         indicators = {i.code: i for i in Indicator.objects.filter(form=form)}
         for library in libraries:
-            if (
-                not current
-                and library.status != Library.Status.ACTIVE
-                and index > YEARS - 3
-            ):
-                continue  # closed or suspended libraries stopped reporting recently
+            if not _reports_in(library, year):
+                continue
             fte = library.fte or Decimal("0.5")
             values, stocks[library.pk] = _figures(
                 rng,
