@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from methodica.reporting.urls import open_data_urlpatterns
+
 urlpatterns = [
     path("", include("methodica.core.urls")),
     path("accounts/", include("methodica.accounts.urls")),
     path("libraries/", include("methodica.libraries.urls")),
     path("reports/", include("methodica.reporting.urls")),
+    path("open-data/", include(open_data_urlpatterns)),
     path("api/v1/", include("methodica.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -269,7 +269,19 @@ class OpenDataView(APIView):
             OpenApiParameter("file", str, enum=["csv"]),
             OpenApiParameter("district", str, description="District code, e.g. SZR"),
         ],
-        responses=serializers.ListField(),
+        responses=inline_serializer(
+            "OpenDataTotal",
+            {
+                "year": serializers.IntegerField(),
+                "area": serializers.CharField(help_text="The district or municipality"),
+                "indicator": serializers.CharField(help_text="The indicator's code"),
+                "unit": serializers.CharField(),
+                "total": serializers.CharField(allow_null=True),
+                "reports_with_value": serializers.IntegerField(),
+                "reports_expected": serializers.IntegerField(),
+            },
+            many=True,
+        ),
     )
     def get(self, request: Request, year: int) -> Any:
         rows = _open_rows(year, request.query_params.get("district", "")[:10])

@@ -31,6 +31,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("open-data/", reports.OpenDataIndexView.as_view(), name="open_data_index"),
     path("open-data/<int:year>/", reports.OpenDataView.as_view(), name="open_data"),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
-"""Reminder emails, sent by the worker."""
+"""Background work of the annual reports: reminder emails, and the open-data files of
+a closed year."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django_tasks import task
 from methodica.accounts.models import Membership
 from methodica.core.permissions import Role
 from methodica.core.tasks import retry_later
-from methodica.reporting.models import Report
+from methodica.reporting import open_data
+from methodica.reporting.models import Campaign, Report
 
 
 def recipients(report: Report) -> list[str]:
@@ -71,3 +73,16 @@ def send_report_reminder(
             url=url,
             language=language,
         )
+
+
+@task()
+def publish_open_data(campaign_id: int) -> None:
+    """Write the open-data files of a closed year (enqueued when it is closed)."""
+    campaign = (
+        Campaign.objects.select_related("form__district")
+        .filter(pk=campaign_id, state=Campaign.State.CLOSED)
+        .first()
+    )
+    if campaign is None:
+        return  # gone, or not closed: nothing may be published
+    open_data.publish(campaign)
