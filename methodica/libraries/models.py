@@ -70,16 +70,21 @@ class District(models.Model):
 class MunicipalityQuerySet(models.QuerySet["Municipality"]):
     def visible_to(self, user: Any) -> MunicipalityQuerySet:
         """Municipalities where the user sees at least one library (no join for
-        district or municipality scopes, which is most of the time)."""
-        return self.filter(
-            scope_q(
-                user,
-                "libraries.library:view",
-                district="district_id",
-                municipality="id",
-                library="libraries__id",
+        district or municipality scopes, which is most of the time). The boundary,
+        which can be large, is left out until asked for."""
+        return (
+            self.filter(
+                scope_q(
+                    user,
+                    "libraries.library:view",
+                    district="district_id",
+                    municipality="id",
+                    library="libraries__id",
+                )
             )
-        ).distinct()
+            .distinct()
+            .defer("boundary")
+        )
 
 
 class Municipality(models.Model):
@@ -91,6 +96,14 @@ class Municipality(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=10, unique=True)
+    # A GeoJSON geometry (Polygon or MultiPolygon, longitude first), for the map of
+    # the consolidation; set by ``load_boundaries``, validated by libraries/boundaries.py.
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        help_text=_("The municipality's outline as a GeoJSON geometry, for maps."),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -157,7 +170,10 @@ class LibraryQuerySet(models.QuerySet["Library"]):
         return self.filter(scope_q(user, "libraries.library:view"))
 
     def with_place(self) -> LibraryQuerySet:
-        return self.select_related("municipality", "settlement")
+        # A municipality's boundary can be large and no list of libraries needs it.
+        return self.select_related("municipality", "settlement").defer(
+            "municipality__boundary"
+        )
 
 
 class Library(models.Model):

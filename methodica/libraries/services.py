@@ -10,12 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from methodica.core.audit import audit, created, diff, snapshot
 from methodica.core.errors import DomainError
 from methodica.core.permissions import has_perm, require_perm
+from methodica.libraries.boundaries import BoundaryFileError, read_boundaries
+from methodica.libraries.boundaries import summary as boundary_summary
 from methodica.libraries.models import (
     WEEKDAYS,
+    District,
     Library,
     LibraryStatusChange,
     Municipality,
@@ -24,6 +28,22 @@ from methodica.libraries.models import (
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class BoundariesRefused(DomainError):
+    """A boundaries file with problems; ``problems`` lists each one, translated."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(
+            ngettext(
+                "The boundaries were not loaded: %(count)s problem in the file.",
+                "The boundaries were not loaded: %(count)s problems in the file.",
+                len(problems),
+            )
+            % {"count": len(problems)}
+        )
+        self.problems = problems
+
 
 # What identifies a library; only those with ``change_identity`` may edit it.
 IDENTITY_FIELDS = (
@@ -323,3 +343,40 @@ def remove_staff_member(*, member: StaffMember, actor: Any) -> None:
         library_id=library_id,
     )
     member.delete()
+
+
+@transaction.atomic
+def load_boundaries(*, actor: Any, district: District, data: bytes) -> int:
+    """Set the boundaries of ``district``'s municipalities from a GeoJSON
+    FeatureCollection matched by municipality code: all of them, or, on any problem
+    (an unknown code, a bad geometry), none. Returns how many changed."""
+    require_perm(actor, "libraries.library:import", district)
+    municipalities = {
+        m.code: m
+        for m in Municipality.objects.select_for_update().filter(district=district)
+    }
+    try:
+        found = read_boundaries(data, set(municipalities))
+    except BoundaryFileError as exc:
+        raise BoundariesRefused(exc.problems) from None
+    changed = 0
+    for boundary in found:
+        municipality = municipalities[boundary.code]
+        if municipality.boundary == boundary.geometry:
+            continue
+        before = boundary_summary(municipality.boundary)
+        municipality.boundary = boundary.geometry
+        municipality.save(update_fields=["boundary"])
+        audit(
+            actor=actor,
+            action="municipality.boundary_changed",
+            obj=municipality,
+            changes={
+                "boundary": {
+                    "before": before,
+                    "after": boundary_summary(boundary.geometry),
+                }
+            },
+        )
+        changed += 1
+    return changed

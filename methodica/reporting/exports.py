@@ -1,17 +1,30 @@
-"""The consolidated workbook: a sheet for the district and one per municipality."""
+"""The consolidation as files: a workbook with a sheet for the district (or the chosen
+set of libraries) and one per municipality, and the same total sheet as CSV."""
 
 from __future__ import annotations
 
+import csv
 import io
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from methodica.libraries.exports import _safe_text as safe_csv_text
 from methodica.reporting.consolidation import Consolidation
 from methodica.reporting.performance import INDICATORS
 
 
-def _sheet_rows(consolidation: Consolidation, municipality_id: int | None):
+def _float(value: Decimal) -> float:
+    return float(value)
+
+
+def _sheet_rows(
+    consolidation: Consolidation,
+    municipality_id: int | None,
+    number: Callable[[Decimal], Any] = _float,
+) -> Iterator[list[Any]]:
     with_previous = municipality_id is None
     header = [
         _("Code"),
@@ -30,7 +43,7 @@ def _sheet_rows(consolidation: Consolidation, municipality_id: int | None):
             indicator.code,
             indicator.name,
             indicator.unit,
-            float(total.value) if total.value is not None else None,
+            number(total.value) if total.value is not None else None,
             total.reported,
             total.expected,
         ]
@@ -38,7 +51,7 @@ def _sheet_rows(consolidation: Consolidation, municipality_id: int | None):
             before = consolidation.previous.get(indicator.code)
             change = consolidation.change(indicator.code)
             row += [
-                float(before.value) if before and before.value is not None else None,
+                number(before.value) if before and before.value is not None else None,
                 round(float(change), 1) if change is not None else None,
             ]
         yield row
@@ -53,8 +66,14 @@ def consolidation_xlsx(consolidation: Consolidation) -> bytes:
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook()
+    workbook.properties.title = _("Consolidation %(year)s") % {
+        "year": consolidation.campaign.year
+    }
+    workbook.properties.description = consolidation.selection.describe(
+        consolidation.municipalities
+    )
     sheet = workbook.active
-    sheet.title = _("District")[:31]
+    sheet.title = consolidation.total_label[:31]
     for row in _sheet_rows(consolidation, None):
         sheet.append(row)
     sheets = [sheet]
@@ -65,7 +84,11 @@ def consolidation_xlsx(consolidation: Consolidation) -> bytes:
         sheets.append(sheet)
     sheet = workbook.create_sheet(_("Performance indicators")[:31])
     sheet.append(
-        [_("Indicator"), _("District"), *[m.name for m in consolidation.municipalities]]
+        [
+            _("Indicator"),
+            consolidation.total_label,
+            *[m.name for m in consolidation.municipalities],
+        ]
     )
     places = [consolidation.performance(None)] + [
         consolidation.performance(m.pk) for m in consolidation.municipalities
@@ -86,3 +109,20 @@ def consolidation_xlsx(consolidation: Consolidation) -> bytes:
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def _plain(value: Decimal) -> str:
+    """A number as CSV text: a point for decimals, no trailing zeros."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def consolidation_csv(consolidation: Consolidation) -> str:
+    """The total sheet of the workbook as CSV (UTF-8 with a BOM, for Excel). Text that
+    a spreadsheet would run as a formula (an indicator named "=...") is defused."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    for row in _sheet_rows(consolidation, None, number=_plain):
+        writer.writerow([safe_csv_text(value) for value in row])
+    return buffer.getvalue()

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from methodica.reporting import design_views, history_views, version_views, views
+from methodica.reporting import (
+    analysis_views,
+    design_views,
+    history_views,
+    output_views,
+    version_views,
+    views,
+)
 
 app_name = "reporting"
 urlpatterns = [
@@ -43,6 +50,11 @@ urlpatterns = [
     ),
     path("forms/<int:pk>/rules/new/", design_views.rule_edit, name="design_rule_new"),
     path(
+        "forms/<int:pk>/rules/check/",
+        design_views.rule_check,
+        name="design_rule_check",
+    ),
+    path(
         "forms/<int:pk>/rules/<int:rule_pk>/",
         design_views.rule_edit,
         name="design_rule",
@@ -53,17 +65,35 @@ urlpatterns = [
         name="design_action",
     ),
     path(
-        "campaigns/<int:pk>/thresholds/", design_views.thresholds, name="thresholds"
+        "campaigns/<int:pk>/thresholds/",
+        design_views.campaign_thresholds,
+        name="thresholds",
     ),
     path("campaigns/<int:pk>/", views.campaign_board, name="board"),
     path(
-        "campaigns/<int:pk>/consolidation/", views.consolidation, name="consolidation"
+        "campaigns/<int:pk>/consolidation/",
+        analysis_views.consolidation,
+        name="consolidation",
     ),
     path(
         "campaigns/<int:pk>/consolidation.xlsx",
-        views.consolidation,
-        {"fmt": "xlsx"},
+        analysis_views.consolidation_xlsx_view,
         name="consolidation_xlsx",
+    ),
+    path(
+        "campaigns/<int:pk>/consolidation.csv",
+        analysis_views.consolidation_csv_view,
+        name="consolidation_csv",
+    ),
+    path(
+        "campaigns/<int:pk>/consolidation.pdf",
+        output_views.consolidation_pdf_view,
+        name="consolidation_pdf",
+    ),
+    path(
+        "campaigns/<int:pk>/consolidation/map.geojson",
+        analysis_views.consolidation_map,
+        name="consolidation_map",
     ),
     path("campaigns/<int:pk>/upload/", views.campaign_upload, name="campaign_upload"),
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign_remind"),
@@ -77,3 +107,16 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.report_reopen, name="reopen"),
     path("<int:pk>/late/", views.report_allow_late, name="allow_late"),
 ]
+
+# Public, mounted at /open-data/ (methodica/urls.py), in their own namespace.
+open_data_urlpatterns = (
+    [
+        path("", output_views.open_data_page, name="index"),
+        path(
+            "<slug:district>/<int:year>/<str:name>",
+            output_views.open_data_file,
+            name="file",
+        ),
+    ],
+    "open_data",
+)

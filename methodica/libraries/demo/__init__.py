@@ -4,7 +4,9 @@ user for every role.
 Everything here is demo data (see :mod:`methodica.libraries.demo.data` for what is
 real and what is made up): EKATTE codes, register numbers (``DR-...``) and
 chitalishte numbers (``D-...``) are generated, people are fictitious, and every
-email address is at example.org.
+email address is at example.org. The municipalities' boundaries
+(``boundaries.geojson``) are SCHEMATIC, not the official borders: Voronoi cells of
+the demo places merged per municipality, made by ``scripts/make_demo_boundaries.py``.
 
 Repeatable by design. The whole plan is computed first, from the static data and
 a ``random.Random(SEED)``, without looking at the database, so it is the same on

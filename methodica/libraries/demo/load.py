@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import transaction
 
 from methodica.accounts.models import Membership, User
+from methodica.libraries.boundaries import read_boundaries
 from methodica.libraries.demo import data
 from methodica.libraries.demo.plan import (
     DEMO_PASSWORD,
@@ -80,6 +82,24 @@ def _sync_places(
     for settlement in Settlement.objects.bulk_create(missing):
         settlements[settlement.ekatte] = settlement
     return municipalities, settlements
+
+
+BOUNDARIES = Path(__file__).with_name("boundaries.geojson")
+
+
+def _sync_boundaries(municipalities: dict[str, Municipality]) -> int:
+    """The schematic demo outlines (scripts/make_demo_boundaries.py), checked like any
+    loaded file, for the municipalities that have none yet."""
+    boundaries = read_boundaries(BOUNDARIES.read_bytes(), set(municipalities))
+    missing = [
+        municipalities[b.code]
+        for b in boundaries
+        if municipalities[b.code].boundary is None
+    ]
+    by_code = {b.code: b.geometry for b in boundaries}
+    for municipality in missing:
+        municipality.boundary = by_code[municipality.code]
+    return Municipality.objects.bulk_update(missing, ["boundary"])
 
 
 def _existing_libraries(
@@ -221,6 +241,7 @@ def load_demo_district(*, stdout: Writer | None = None) -> dict[str, int]:
         code=data.DISTRICT_CODE, defaults={"name": data.DISTRICT_NAME}
     )
     municipalities, settlements = _sync_places(district)
+    _sync_boundaries(municipalities)
     libraries, new_libraries = _sync_libraries(district, plan, settlements)
     new_staff = _sync_staff(plan, libraries)
     new_users = _sync_users(district)

@@ -61,6 +61,10 @@ def test_loading_builds_the_stara_zagora_district(counts):
         library_type=Library.Type.REGIONAL, parent=None
     ).name == ("Регионална библиотека „Захарий Княжески“")
     assert Library.objects.filter(parent__isnull=False).count() >= 2
+    # The schematic outlines for the map of the consolidation.
+    assert not Municipality.objects.filter(
+        district=district, boundary__isnull=True
+    ).exists()
 
 
 def test_most_libraries_are_active_and_each_has_its_status_history(counts):
