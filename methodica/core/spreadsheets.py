@@ -131,6 +131,23 @@ def _sheet_rows(sheet: Any) -> list[list[str]]:
     return rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HARMLESS = re.compile(r"^[+-]?[\d\s().,/-]+$")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell as CSV text that a spreadsheet will not run as a formula.
+
+    Text starting with a formula character gets a leading apostrophe, except
+    numbers and phone numbers ("+359 431 ..."), which cannot call anything.
+    The register import strips that apostrophe again.
+    """
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _HARMLESS.match(text):
+        return "'" + text
+    return text
+
+
 def read_upload(upload: IO[bytes], *, max_bytes: int) -> bytes:
     """The bytes of an upload, refusing what is too big, empty, or an old .xls."""
     data = upload.read(max_bytes + 1)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from methodica.core.spreadsheets import csv_safe
 from methodica.libraries.models import Library
 from methodica.libraries.register_columns import COLUMNS
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_HARMLESS = re.compile(r"^[+-]?[\d\s().,/-]+$")
 
 
 def _value(library: Library, key: str) -> Any:
@@ -39,19 +36,6 @@ def library_rows(libraries: Iterable[Library]) -> Iterator[list[Any]]:
         yield [_value(library, column.key) for column in COLUMNS]
 
 
-def _safe_text(value: Any) -> str:
-    """A cell as CSV text that a spreadsheet will not run as a formula.
-
-    Text starting with a formula character gets a leading apostrophe, except
-    numbers and phone numbers ("+359 431 ..."), which cannot call anything.
-    The import strips that apostrophe again.
-    """
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _HARMLESS.match(text):
-        return "'" + text
-    return text
-
-
 def csv_chunks(libraries: Iterable[Library]) -> Iterator[str]:
     """The register as CSV text in chunks, for a streaming response."""
     buffer = io.StringIO()
@@ -59,7 +43,7 @@ def csv_chunks(libraries: Iterable[Library]) -> Iterator[str]:
     buffer.write("\ufeff")  # so Excel opens UTF-8 Cyrillic correctly
     writer.writerow(header_row())
     for row in library_rows(libraries):
-        writer.writerow([_safe_text(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from methodica.libraries.exports import _safe_text as safe_csv_text
+from methodica.core.spreadsheets import csv_safe as safe_csv_text
 from methodica.reporting.consolidation import Consolidation
 from methodica.reporting.performance import INDICATORS
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from methodica.core.errors import DomainError
-from methodica.libraries.exports import _safe_text as safe_csv_text
+from methodica.core.spreadsheets import csv_safe as safe_csv_text
 from methodica.reporting.consolidation import Consolidation, consolidate
 from methodica.reporting.models import Campaign, Indicator, Report
 
