@@ -99,6 +99,12 @@ def _database_from_url(url: str) -> dict:
         )
     options = dict(parse_qsl(parts.query))
     host = options.pop("host", None) or parts.hostname or ""
+    # The app's connections plan for data on SSD or in the OS cache, and without
+    # JIT: at a country's scale the defaults (random_page_cost 4, JIT on) turn the
+    # largest districts' consolidation into a scan of every report and spend seconds
+    # compiling national aggregates (docs/decisions/0006). A URL's own
+    # ?options=... replaces these.
+    options.setdefault("options", "-c random_page_cost=1.1 -c jit=off")
     name = unquote(parts.path.lstrip("/")) or "methodica"
     return {
         "ENGINE": "django.db.backends.postgresql",

@@ -55,7 +55,7 @@ def measures(indicators: Sequence[Indicator]) -> list[Measure]:
     """Every numeric indicator of the form, then every performance indicator whose
     parts the form has."""
     found = [
-        Measure(i.code, i.name, i.unit, frozenset({i.code}), indicator=i)
+        Measure(i.code, i.name, i.unit_label, frozenset({i.code}), indicator=i)
         for i in indicators
         if i.is_numeric
     ]

@@ -221,32 +221,55 @@ class Consolidation:
         return (now - before) / before * 100
 
 
-def _totals(
-    campaign: Campaign, selection: LibrarySet
-) -> tuple[dict[int | None, dict[str, Total]], dict[int | None, int], int]:
-    expected: dict[int | None, int] = dict(
-        Report.objects.filter(selection.q(REPORT), campaign=campaign)
-        .values_list("library__municipality_id")
-        .annotate(count=Count("id"))
-        .values_list("library__municipality_id", "count")
-    )
-    # Grouped by indicator id, named after: joining the indicators for their codes
-    # made PostgreSQL scan every form's indicators (all districts, all years), 5x
-    # the time of the sums at a country's scale (docs/decisions/0006).
-    codes = dict(
+def _codes(campaign: Campaign) -> dict[int, str]:
+    """The codes of the campaign's form's indicators, by id. Totals are grouped by
+    indicator id and named after: joining the indicators for their codes made
+    PostgreSQL scan every form's indicators (all districts, all years), 5x the time
+    of the sums at a country's scale (docs/decisions/0006)."""
+    return dict(
         Indicator.objects.filter(form_id=campaign.form_id)
         .order_by()
         .values_list("id", "code")
     )
-    rows = (
-        ReportValue.objects.filter(
-            COUNTED,
-            selection.q(VALUE),
-            report__campaign=campaign,
-            report__status=Report.Status.ACCEPTED,
+
+
+def _counted_values(campaign: Campaign, selection: LibrarySet) -> Any:
+    """The values that count: accepted reports' numbers, within ``selection``."""
+    return ReportValue.objects.filter(
+        COUNTED,
+        selection.q(VALUE),
+        report__campaign=campaign,
+        report__status=Report.Status.ACCEPTED,
+    ).order_by()
+
+
+# Counting the numbers, not the rows' ids (the same: COUNTED has numbers only), lets
+# PostgreSQL read the values from the covering index ``value_one_per_cell`` alone.
+REPORTED = Count("number")
+
+
+def _totals(
+    campaign: Campaign, selection: LibrarySet
+) -> tuple[dict[int | None, dict[str, Total]], dict[int | None, int], int]:
+    expected: dict[int | None, int] = {}
+    accepted = 0
+    # the expected and the accepted reports by municipality, in one query
+    for municipality_id, count, accepted_here in (
+        Report.objects.filter(selection.q(REPORT), campaign=campaign)
+        .values_list("library__municipality_id")
+        .annotate(
+            count=Count("id"),
+            accepted=Count("id", filter=Q(status=Report.Status.ACCEPTED)),
         )
+        .values_list("library__municipality_id", "count", "accepted")
+    ):
+        expected[municipality_id] = count
+        accepted += accepted_here
+    codes = _codes(campaign)
+    rows = (
+        _counted_values(campaign, selection)
         .values_list("report__library__municipality_id", "indicator_id")
-        .annotate(total=Sum("number"), reported=Count("id"))
+        .annotate(total=Sum("number"), reported=REPORTED)
     )
     totals: dict[int | None, dict[str, Total]] = defaultdict(dict)
     district: dict[str, Total] = defaultdict(Total)
@@ -261,10 +284,24 @@ def _totals(
     for entry in district.values():
         entry.expected = expected[None]
     totals[None] = dict(district)
-    accepted = Report.objects.filter(
-        selection.q(REPORT), campaign=campaign, status=Report.Status.ACCEPTED
-    ).count()
     return dict(totals), expected, accepted
+
+
+def _district_totals(campaign: Campaign, selection: LibrarySet) -> dict[str, Total]:
+    """The totals of the whole ``selection`` only, as ``_totals(...)[0][None]``, for
+    last year's column: grouped by indicator alone, so neither the libraries nor the
+    municipalities are joined."""
+    expected = Report.objects.filter(selection.q(REPORT), campaign=campaign).count()
+    codes = _codes(campaign)
+    rows = (
+        _counted_values(campaign, selection)
+        .values_list("indicator_id")
+        .annotate(total=Sum("number"), reported=REPORTED)
+    )
+    return {
+        codes[indicator_id]: Total(total, reported, expected)
+        for indicator_id, total, reported in rows
+    }
 
 
 def consolidate(
@@ -301,7 +338,7 @@ def consolidate(
         form__district_id=form.district_id, form__year=form.year - 1
     ).first()
     if previous is not None:
-        result.previous = _totals(previous, selection)[0].get(None, {})
+        result.previous = _district_totals(previous, selection)
     result.missing = list(
         Report.objects.filter(selection.q(REPORT), campaign=campaign)
         .exclude(status=Report.Status.ACCEPTED)

@@ -42,7 +42,7 @@ def _sheet_rows(
         row = [
             indicator.code,
             indicator.name,
-            indicator.unit,
+            indicator.unit_label,
             number(total.value) if total.value is not None else None,
             total.reported,
             total.expected,

@@ -26,6 +26,20 @@ def in_language(texts: dict[str, str]) -> str:
     return texts.get(language) or texts.get("bg") or next(iter(texts.values()), "")
 
 
+# The units of the default form, shown in the user's language; a unit an
+# administrator types that is not here is shown as typed.
+UNIT_LABELS = {
+    "items": _("items"),
+    "persons": _("persons"),
+    "visits": _("visits"),
+    "events": _("events"),
+    "hours": _("hours"),
+    "computers": _("computers"),
+    "BGN": _("BGN"),
+    "FTE": _("FTE"),
+}
+
+
 class ReportForm(models.Model):
     """The form of one year: sections of indicators and the rules that check them."""
 
@@ -171,6 +185,10 @@ class Indicator(models.Model):
     @property
     def definition(self) -> str:
         return in_language(self.definitions) if self.definitions else ""
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
     @property
     def is_numeric(self) -> bool:

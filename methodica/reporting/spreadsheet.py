@@ -103,7 +103,7 @@ def build_template(report: Report) -> bytes:
         value = current.get(indicator.pk)
         sheet.cell(row=row, column=1, value=indicator.code)
         sheet.cell(row=row, column=2, value=indicator.name)
-        sheet.cell(row=row, column=3, value=indicator.unit)
+        sheet.cell(row=row, column=3, value=indicator.unit_label)
         last = previous.get(indicator.code)
         sheet.cell(row=row, column=4, value=_text(last) if last is not None else None)
         cell = sheet[f"{VALUE_COLUMN}{row}"]
