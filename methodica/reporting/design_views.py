@@ -149,6 +149,18 @@ def _done(request: HttpRequest, form: ReportForm, message: str) -> HttpResponse:
     return redirect("reporting:design_form", pk=form.pk)
 
 
+def _edit_page(
+    request: HttpRequest, form: ReportForm, edit: Any, title: str
+) -> HttpResponse:
+    """The page of one edit form; 400 when a posted form was refused."""
+    return render(
+        request,
+        "reporting/design/edit.html",
+        {"form": form, "edit": edit, "title": title, "active_nav": "reports"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_edit(
@@ -170,16 +182,8 @@ def section_edit(
             _refused(edit, exc)
         else:
             return _done(request, form, _("The section was saved."))
-    return render(
-        request,
-        "reporting/design/edit.html",
-        {
-            "form": form,
-            "edit": edit,
-            "title": _("Section") if section else _("New section"),
-            "active_nav": "reports",
-        },
-        status=400 if request.method == "POST" else 200,
+    return _edit_page(
+        request, form, edit, _("Section") if section else _("New section")
     )
 
 
@@ -208,16 +212,8 @@ def indicator_edit(
             _refused(edit, exc)
         else:
             return _done(request, form, _("The indicator was saved."))
-    return render(
-        request,
-        "reporting/design/edit.html",
-        {
-            "form": form,
-            "edit": edit,
-            "title": indicator.name if indicator else _("New indicator"),
-            "active_nav": "reports",
-        },
-        status=400 if request.method == "POST" else 200,
+    return _edit_page(
+        request, form, edit, indicator.name if indicator else _("New indicator")
     )
 
 
