@@ -215,13 +215,19 @@ def test_an_administrator_allows_a_late_report(
 def test_autosave_sends_the_recomputed_formula_cells_out_of_band(
     client_for, reporter, report
 ):
-    body = client_for(reporter).post(
-        f"/reports/{report.pk}/",
-        post_cells({"visits_physical": "2500", "visits_virtual": "300"}),
-        HTTP_HX_REQUEST="true",
-    ).content.decode()
+    body = (
+        client_for(reporter)
+        .post(
+            f"/reports/{report.pk}/",
+            post_cells({"visits_physical": "2500", "visits_virtual": "300"}),
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
     cell = body.split('id="v_visits_total"', 1)[1].split(">", 1)[0]
-    assert 'value="2800"' in cell and 'hx-swap-oob="true"' in cell and "readonly" in cell
+    assert (
+        'value="2800"' in cell and 'hx-swap-oob="true"' in cell and "readonly" in cell
+    )
 
 
 @pytest.mark.django_db
