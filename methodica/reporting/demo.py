@@ -49,6 +49,7 @@ def _figures(
     fte: Decimal,
     qualified: Decimal,
     stock: int,
+    served: int,
 ) -> tuple[dict[str, Decimal], int]:
     """One year of one library, consistent with every hard rule; returns the new stock."""
     trend = 1 + 0.02 * (year_index - YEARS / 2) * (1 if library.pk % 3 else -1)
@@ -64,8 +65,8 @@ def _figures(
     acquisitions_cost = int(acquired * rng.uniform(12, 18))
     other_cost = int(size * rng.uniform(600, 1500))
     spent = staff_cost + acquisitions_cost + other_cost
-    values = {
-        "population_served": library.settlement.population,
+    values: dict[str, Any] = {
+        "population_served": served,
         "users_total": users,
         "users_children": int(users * rng.uniform(0.2, 0.4)),
         "visits_physical": int(users * rng.uniform(8, 14)),
@@ -123,6 +124,25 @@ def _open_state(
 
 
 @transaction.atomic
+def _population_served(libraries: list[Any]) -> dict[int, int]:
+    """Each library's share of its settlement's population, by size: where a town
+    has several libraries, each reports the part it serves, so that the district's
+    population served is the district's population, not a multiple of it."""
+    sizes = {lib.pk: _size(lib, lib.fte or Decimal("0.5")) for lib in libraries}
+    by_place: dict[int, float] = {}
+    for lib in libraries:
+        by_place[lib.settlement_id] = by_place.get(lib.settlement_id, 0) + sizes[lib.pk]
+    return {
+        lib.pk: max(
+            1,
+            round(
+                lib.settlement.population * sizes[lib.pk] / by_place[lib.settlement_id]
+            ),
+        )
+        for lib in libraries
+    }
+
+
 def _reports_in(library: Library, year: int) -> bool:
     """A library reports from the year it opened until the year it was closed or
     suspended (the demo's closures and one new school library)."""
@@ -153,6 +173,7 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
         lib.pk: int(_size(lib, lib.fte or Decimal(1)) * rng.uniform(6000, 11000))
         for lib in libraries
     }
+    served = _population_served(libraries)
     made = 0
     for index, year in enumerate(range(this_year - YEARS, this_year + 1)):
         current = year == this_year
@@ -177,6 +198,7 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
                 fte,
                 min(qualified.get(library.pk) or Decimal(0), fte),
                 stocks[library.pk],
+                served[library.pk],
             )
             status, error = (
                 _open_state(rng, values) if current else (Report.Status.ACCEPTED, None)

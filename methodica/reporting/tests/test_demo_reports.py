@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from methodica.libraries.demo import load_demo_district
-from methodica.reporting.models import Campaign, Report
+from methodica.libraries.models import Settlement
+from methodica.reporting.models import Campaign, Report, ReportValue
 from methodica.reporting.reading import previous_values, report_values
 from methodica.reporting.validation import HARD, check_report
 
@@ -47,5 +49,12 @@ def test_the_demo_has_ten_accepted_years_and_an_open_campaign_with_errors_to_fin
         )
         errors += any(f.code == "children_loans_within_total" for f in findings)
     assert errors >= 1  # a typical error left for the methodologist to find
+    # Libraries of one town share its population: the district's population served
+    # is the district's population (plausible per-capita figures), not a multiple.
+    served = ReportValue.objects.filter(
+        report__campaign=last, indicator__code="population_served"
+    ).aggregate(total=Sum("number"))["total"]
+    people = Settlement.objects.aggregate(total=Sum("population"))["total"]
+    assert 0.8 * people <= served <= people
     load_demo_district()  # repeatable
     assert Campaign.objects.count() == 11
