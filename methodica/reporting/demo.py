@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +42,43 @@ def _size(library: Library, fte: Decimal) -> float:
     return max(base, float(fte) * (4 if library.library_type == "regional" else 1.2))
 
 
+@dataclass(frozen=True)
+class _Habits:
+    """A library's own ratios, the same every year: a village library lends about as
+    much per reader this year as last, so year-over-year warnings stay the few a
+    methodologist would really look into."""
+
+    users_per_size: float
+    loans_per_user: float
+    children_users: float
+    children_loans: float
+    visits_per_user: float
+    virtual_per_user: float
+    hours: int
+    acquisition_rate: float
+    withdrawal_share: float
+    local_history_share: float
+    attendance_per_event: int
+    price_per_item: float
+
+    @classmethod
+    def draw(cls, rng: random.Random, size: float) -> _Habits:
+        return cls(
+            users_per_size=140 * rng.uniform(0.8, 1.2),
+            loans_per_user=rng.uniform(18, 30),
+            children_users=rng.uniform(0.2, 0.4),
+            children_loans=rng.uniform(0.2, 0.4),
+            visits_per_user=rng.uniform(8, 14),
+            virtual_per_user=rng.uniform(0.5, 3),
+            hours=rng.choice([20, 25, 30, 35, 40]) if size < 20 else 60,
+            acquisition_rate=rng.uniform(0.006, 0.02),
+            withdrawal_share=rng.uniform(0.2, 0.8),
+            local_history_share=rng.uniform(0.01, 0.04),
+            attendance_per_event=rng.randint(15, 40),
+            price_per_item=rng.uniform(12, 18),
+        )
+
+
 def _figures(
     rng: random.Random,
     library: Library,
@@ -50,29 +88,35 @@ def _figures(
     qualified: Decimal,
     stock: int,
     served: int,
+    habits: _Habits,
 ) -> tuple[dict[str, Decimal], int]:
     """One year of one library, consistent with every hard rule; returns the new stock."""
     trend = 1 + 0.02 * (year_index - YEARS / 2) * (1 if library.pk % 3 else -1)
-    users = max(20, int(size * 140 * trend * rng.uniform(0.85, 1.15)))
-    loans = int(users * rng.uniform(18, 30))
-    acquired = max(5, int(stock * rng.uniform(0.006, 0.02)))
-    withdrawn = int(acquired * rng.uniform(0.2, 0.8))
+
+    def noisy(value: float) -> float:
+        return value * rng.uniform(0.95, 1.05)
+
+    users = max(20, int(size * habits.users_per_size * trend * rng.uniform(0.95, 1.05)))
+    loans = int(users * noisy(habits.loans_per_user))
+    # Funding for new books varies more from year to year than reading does.
+    acquired = max(5, int(stock * habits.acquisition_rate * rng.uniform(0.8, 1.2)))
+    withdrawn = int(acquired * noisy(habits.withdrawal_share))
     end = stock + acquired - withdrawn
     periodicals, other_items = int(end * 0.04), int(end * 0.02)
     loans_periodicals, loans_other = int(loans * 0.09), int(loans * 0.03)
-    events = max(4, int(size * rng.uniform(10, 25)))
+    events = max(4, int(size * rng.uniform(14, 20)))
     staff_cost = int(float(fte) * 9600 * (1 + 0.05 * year_index))
-    acquisitions_cost = int(acquired * rng.uniform(12, 18))
-    other_cost = int(size * rng.uniform(600, 1500))
+    acquisitions_cost = int(acquired * noisy(habits.price_per_item))
+    other_cost = int(size * rng.uniform(900, 1200))
     spent = staff_cost + acquisitions_cost + other_cost
     values: dict[str, Any] = {
         "population_served": served,
         "users_total": users,
-        "users_children": int(users * rng.uniform(0.2, 0.4)),
-        "visits_physical": int(users * rng.uniform(8, 14)),
-        "visits_virtual": int(users * rng.uniform(0.5, 3)),
+        "users_children": int(users * noisy(habits.children_users)),
+        "visits_physical": int(users * noisy(habits.visits_per_user)),
+        "visits_virtual": int(users * noisy(habits.virtual_per_user)),
         "loans_total": loans,
-        "loans_children": int(loans * rng.uniform(0.2, 0.4)),
+        "loans_children": int(loans * noisy(habits.children_loans)),
         "loans_books": loans - loans_periodicals - loans_other,
         "loans_periodicals": loans_periodicals,
         "loans_other": loans_other,
@@ -83,16 +127,16 @@ def _figures(
         "collection_books": end - periodicals - other_items,
         "collection_periodicals": periodicals,
         "collection_other": other_items,
-        "collection_local_history": int(end * rng.uniform(0.01, 0.04)),
+        "collection_local_history": int(end * habits.local_history_share),
         "acquired_total": acquired,
         "acquired_purchase": int(acquired * 0.6),
         "acquired_donation": acquired - int(acquired * 0.6),
         "withdrawn": withdrawn,
-        "hours_per_week": rng.choice([20, 25, 30, 35, 40]) if size < 20 else 60,
+        "hours_per_week": habits.hours,
         "computers_users": max(1, int(size)),
         "internet_users": 1,
         "events_count": events,
-        "events_attendance": events * rng.randint(15, 40),
+        "events_attendance": int(events * noisy(habits.attendance_per_event)),
         "staff_fte": fte,
         "staff_qualified_fte": qualified,
         "income_total": int(spent * rng.uniform(1.0, 1.05)),
@@ -123,7 +167,6 @@ def _open_state(
     return Report.Status.SUBMITTED, None
 
 
-@transaction.atomic
 def _population_served(libraries: list[Any]) -> dict[int, int]:
     """Each library's share of its settlement's population, by size: where a town
     has several libraries, each reports the part it serves, so that the district's
@@ -153,6 +196,7 @@ def _reports_in(library: Library, year: int) -> bool:
     return True
 
 
+@transaction.atomic
 def load_demo_reports(district: District, stdout: Any = None) -> None:
     rng = random.Random(SEED)  # noqa: S311 - demo figures, not secrets
     this_year = timezone.localdate().year
@@ -174,6 +218,10 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
         for lib in libraries
     }
     served = _population_served(libraries)
+    habits = {
+        lib.pk: _Habits.draw(rng, _size(lib, lib.fte or Decimal("0.5")))
+        for lib in libraries
+    }
     made = 0
     for index, year in enumerate(range(this_year - YEARS, this_year + 1)):
         current = year == this_year
@@ -199,6 +247,7 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
                 min(qualified.get(library.pk) or Decimal(0), fte),
                 stocks[library.pk],
                 served[library.pk],
+                habits[library.pk],
             )
             status, error = (
                 _open_state(rng, values) if current else (Report.Status.ACCEPTED, None)
