@@ -105,6 +105,7 @@ class ReportViewSet(
     """A library's annual reports: its own library's for a reporter, all for methodologists."""
 
     serializer_class = ReportSerializer
+    lookup_value_regex = r"\d+"  # /reports/abc/ is a 404, not a crash
 
     def get_queryset(self) -> Any:
         reports = (
@@ -242,13 +243,19 @@ def _open_rows(year: int, district: str = "") -> list[dict[str, Any]]:
     ]:
         for indicator in result.indicators:
             total = result.total(place_id, indicator.code)
+            hidden = open_data.is_disclosive(
+                indicator, total, district=place_id is None
+            )
             rows.append(
                 {
                     "year": year,
                     "area": place,
                     "indicator": indicator.code,
                     "unit": indicator.unit,
-                    "total": str(total.value) if total.value is not None else None,
+                    "total": str(total.value)
+                    if total.value is not None and not hidden
+                    else None,
+                    "suppressed": hidden,
                     "reports_with_value": total.reported,
                     "reports_expected": total.expected,
                 }
@@ -277,6 +284,7 @@ class OpenDataView(APIView):
                 "indicator": serializers.CharField(help_text="The indicator's code"),
                 "unit": serializers.CharField(),
                 "total": serializers.CharField(allow_null=True),
+                "suppressed": serializers.BooleanField(),
                 "reports_with_value": serializers.IntegerField(),
                 "reports_expected": serializers.IntegerField(),
             },

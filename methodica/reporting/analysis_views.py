@@ -145,6 +145,8 @@ def _analysis(request: HttpRequest, result: Consolidation) -> dict[str, Any]:
     """The ranking and the map, each with the small form that chooses its measure
     (and carries the other section's choice on)."""
     options = measures(result.indicators)
+    if not options:
+        return {}  # a form with no numeric indicator: nothing to rank or shade
     ranked = choose(options, request.GET.get("rank", ""), DEFAULT_RANK)
     shaded = choose(options, request.GET.get("shade", ""), DEFAULT_SHADE)
     top_text = request.GET.get("top", "")
@@ -227,9 +229,10 @@ def consolidation_map(request: HttpRequest, pk: int) -> JsonResponse:
     GeoJSON FeatureCollection; those without an outline are left out (they are in the
     page's table)."""
     _campaign, _allowed, result = consolidation_of(request, pk)
-    shaded = choose(
-        measures(result.indicators), request.GET.get("shade", ""), DEFAULT_SHADE
-    )
+    options = measures(result.indicators)
+    if not options:
+        raise Http404  # a form with no numeric indicator has nothing to shade
+    shaded = choose(options, request.GET.get("shade", ""), DEFAULT_SHADE)
     places, scale = map_values(result, shaded)
     outlines = dict(
         Municipality.objects.filter(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from methodica.core.errors import DomainError
 from methodica.core.permissions import get_object_for_user, has_perm
 from methodica.libraries.models import District
+from methodica.libraries.queries import parse_id
 from methodica.reporting import design, services, thresholds
 from methodica.reporting.design_forms import (
     CopyForm,
@@ -196,7 +197,7 @@ def indicator_edit(
     indicator = (
         get_object_or_404(form.indicators, pk=indicator_pk) if indicator_pk else None
     )
-    section = form.sections.filter(pk=request.GET.get("section") or None).first()
+    section = form.sections.filter(pk=parse_id(request.GET.get("section", ""))).first()
     edit = IndicatorForm.for_indicator(
         form, indicator, request.POST or None, section=section
     )

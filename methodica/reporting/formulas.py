@@ -146,6 +146,8 @@ def _cached_order(
 def _rounded(result: Any, value_type: str) -> Decimal | None:
     if not isinstance(result, Decimal) or not result.is_finite():
         return None  # unknown: a part is missing or marked, or a division by zero
+    if abs(result) >= _LIMIT:
+        return None  # beyond what a value holds (and quantize would raise)
     step = _ONE if value_type == Indicator.ValueType.INTEGER else _CENT
     number = result.quantize(step, rounding=ROUND_HALF_UP)
     return number if abs(number) < _LIMIT else None

@@ -20,7 +20,7 @@ from methodica.core.errors import DomainError
 from methodica.core.permissions import require_perm
 from methodica.core.spreadsheets import Table, read_table
 from methodica.libraries.models import District, Library
-from methodica.reporting import default_form, formulas
+from methodica.reporting import default_form, formulas, services
 from methodica.reporting.models import (
     Campaign,
     HistoryImport,
@@ -305,6 +305,7 @@ def apply_history_import(*, actor: Any, history: HistoryImport) -> int:
         )
     history.state = HistoryImport.State.APPLIED
     history.save(update_fields=["state"])
+    services.republish_if_closed(campaign)
     audit(
         actor=actor,
         action="history_import.applied",

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from methodica.core.errors import DomainError
 from methodica.core.spreadsheets import csv_safe as safe_csv_text
-from methodica.reporting.consolidation import Consolidation, consolidate
+from methodica.reporting.consolidation import Consolidation, Total, consolidate
 from methodica.reporting.models import Campaign, Indicator, Report
 
 LICENCE = "CC BY 4.0"
@@ -45,6 +45,7 @@ TOTAL_COLUMNS = [
     "indicator",
     "unit",
     "total",
+    "suppressed",  # true: a staff or money figure of fewer than 3 reports, withheld
     "reports_with_value",
     "reports_expected",
 ]
@@ -137,6 +138,23 @@ def _plain(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# Statistical disclosure control. Staff and money figures of a place with fewer
+# than this many reports behind them are one librarian's FTE or pay: they are
+# published as suppressed (no number), as statistics offices do. Service figures
+# (loans, visits) describe a public body and stay. The district total always stays.
+SUPPRESS_BELOW = 3
+DISCLOSIVE_SECTIONS = frozenset({"staff", "finance"})
+
+
+def is_disclosive(indicator: Indicator, total: Total, *, district: bool) -> bool:
+    """Whether ``total`` would reveal one or two libraries' staff or finances."""
+    return (
+        not district
+        and indicator.section.code in DISCLOSIVE_SECTIONS
+        and 0 < total.reported < SUPPRESS_BELOW
+    )
+
+
 def total_rows(consolidation: Consolidation) -> list[dict[str, Any]]:
     """Each numeric indicator's total for the district and every municipality."""
     form = consolidation.campaign.form
@@ -150,6 +168,7 @@ def total_rows(consolidation: Consolidation) -> list[dict[str, Any]]:
     for place_id, level, code, name in places:
         for indicator in consolidation.indicators:
             total = consolidation.total(place_id, indicator.code)
+            hidden = is_disclosive(indicator, total, district=place_id is None)
             rows.append(
                 {
                     "year": form.year,
@@ -158,7 +177,8 @@ def total_rows(consolidation: Consolidation) -> list[dict[str, Any]]:
                     "area": name,
                     "indicator": indicator.code,
                     "unit": indicator.unit,
-                    "total": _plain(total.value),
+                    "total": "" if hidden else _plain(total.value),
+                    "suppressed": hidden,
                     "reports_with_value": total.reported,
                     "reports_expected": total.expected,
                 }
@@ -197,6 +217,10 @@ def _about(campaign: Campaign, accepted: int, expected: int) -> dict[str, Any]:
         "reports_expected": expected,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
+        "suppression": (
+            f"Staff and finance totals of a municipality with fewer than "
+            f"{SUPPRESS_BELOW} reports behind them are withheld (suppressed = true)."
+        ),
         "api": reverse("api:open_data", args=[campaign.form.year])
         + f"?district={district.code}",
         "generated_at": timezone.now().isoformat(timespec="seconds"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from methodica.core.audit import audit
 from methodica.core.errors import DomainError
+from methodica.core.models import AuditEntry
 from methodica.core.permissions import require_perm
 from methodica.libraries.models import District, Library
 from methodica.reporting import default_form, design, formulas
@@ -86,6 +87,12 @@ def save_rule(
 def open_campaign(*, actor: Any, form: ReportForm, deadline: datetime.date) -> Campaign:
     """Open the year's collection: every active library of the district gets a report."""
     require_perm(actor, "reporting.campaign:manage", form)
+    form = ReportForm.objects.select_for_update().get(pk=form.pk)
+    if form.state != ReportForm.State.PUBLISHED:
+        raise DomainError(
+            _("The form for %(year)s is still being prepared. Publish it first.")
+            % {"year": form.year}
+        )
     if hasattr(form, "campaign"):
         raise DomainError(
             _("The campaign for %(year)s is already open.") % {"year": form.year}
@@ -271,9 +278,14 @@ def submit_report(
     )
     if locked.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
         raise DomainError(_("Only a draft or a returned report can be submitted."))
-    if locked.campaign.state == Campaign.State.CLOSED:
+    # A report the administrator reopened is corrected and accepted again even after
+    # its year closed or its deadline passed: reopening is that decision.
+    reopened = (
+        AuditEntry.objects.for_object(locked).filter(action="report.reopened").exists()
+    )
+    if locked.campaign.state == Campaign.State.CLOSED and not reopened:
         raise DomainError(_("The campaign for this year is closed."))
-    if locked.is_late:  # is_late already counts an allowed late window
+    if locked.is_late and not reopened:  # is_late counts an allowed late window
         raise DomainError(
             _("The deadline has passed. Ask the methodologist to allow a late report.")
         )
@@ -364,6 +376,7 @@ def accept_report(*, report: Report, actor: Any) -> Report:
         obj=locked,
         changes={"status": {"before": Report.Status.SUBMITTED, "after": locked.status}},
     )
+    republish_if_closed(locked.campaign)
     return locked
 
 
@@ -385,6 +398,7 @@ def reopen_report(*, report: Report, actor: Any, reason: str) -> Report:
         obj=locked,
         changes={"reason": {"before": None, "after": reason.strip()}},
     )
+    republish_if_closed(locked.campaign)  # it leaves the totals until accepted again
     return locked
 
 
@@ -575,9 +589,17 @@ def close_campaign(*, actor: Any, campaign: Campaign) -> Campaign:
         obj=locked,
         changes={"state": {"before": Campaign.State.OPEN, "after": locked.state}},
     )
+    republish_if_closed(locked)
+    return locked
+
+
+def republish_if_closed(campaign: Campaign) -> None:
+    """A closed year's open-data files follow its accepted reports: closing the year,
+    and accepting or reopening one of its reports later, writes them again (by the
+    worker, once the change is committed)."""
+    if campaign.state != Campaign.State.CLOSED:
+        return
     from methodica.reporting.tasks import publish_open_data
 
-    # The files are written by the worker once the year is really closed.
-    campaign_id = locked.pk
+    campaign_id = campaign.pk
     transaction.on_commit(lambda: publish_open_data.enqueue(campaign_id=campaign_id))
-    return locked

@@ -113,7 +113,7 @@ open_data_urlpatterns = (
     [
         path("", output_views.open_data_page, name="index"),
         path(
-            "<slug:district>/<int:year>/<str:name>",
+            "<str:district>/<int:year>/<str:name>",
             output_views.open_data_file,
             name="file",
         ),

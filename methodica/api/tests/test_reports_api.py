@@ -104,6 +104,7 @@ def test_open_data_has_accepted_totals_of_closed_years_only(
         "indicator",
         "unit",
         "total",
+        "suppressed",
         "reports_with_value",
         "reports_expected",
     }

@@ -76,3 +76,10 @@ def test_a_reporter_cannot_reach_another_librarys_report_to_review_it(
         ).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_a_report_id_that_is_not_a_number_is_not_found(methodologist):
+    client = api(methodologist)
+    assert client.get("/api/v1/reports/abc/").status_code == 404
+    assert client.post("/api/v1/reports/abc/accept/").status_code == 404

@@ -692,3 +692,19 @@ def test_the_pdf_summary_takes_the_set_and_the_scope_too(
         page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
     )
     assert "Казанлък" in text and "Чирпан" not in text
+
+
+@pytest.mark.django_db
+def test_a_form_without_numbers_has_a_consolidation_but_no_ranking_or_map(
+    client_for, methodologist, campaign
+):
+    # A form of text answers only (say, a survey of services): nothing to add up.
+    Indicator.objects.filter(form=campaign.form).exclude(
+        value_type=Indicator.ValueType.TEXT
+    ).update(value_type=Indicator.ValueType.TEXT)
+    client = client_for(methodologist)
+    page = client.get(f"/reports/campaigns/{campaign.pk}/consolidation/")
+    assert page.status_code == 200
+    assert 'id="ranking"' not in page.content.decode()
+    shaded = client.get(f"/reports/campaigns/{campaign.pk}/consolidation/map.geojson")
+    assert shaded.status_code == 404

@@ -486,6 +486,44 @@ def test_formulas_built_on_formulas_are_computed_in_order(
     assert value.number == Decimal("12.86")  # 2700 / 210, rounded to cents
 
 
+@pytest.mark.django_db
+def test_a_formula_too_large_to_store_gives_no_number_and_the_save_goes_through(
+    form, district_admin, report, reporter
+):
+    design.save_indicator(
+        actor=district_admin,
+        form=form,
+        data={
+            "section": form.sections.get(code="loans"),
+            "code": "loans_cubed",
+            "names": {"bg": "Куб"},
+            "value_type": "decimal",
+            "required": False,
+            "formula": "loans_total * loans_total * loans_total",
+        },
+    )
+    report, _findings, errors = saved(
+        report, reporter, {"loans_total": "99999999999", "loans_books": "99999999499"}
+    )
+    assert not errors
+    assert not ReportValue.objects.filter(
+        report=report, indicator__code="loans_cubed", number__isnull=False
+    ).exists()
+    assert ReportValue.objects.get(
+        report=report, indicator__code="loans_total"
+    ).number == Decimal("99999999999")
+
+
+@pytest.mark.django_db
+def test_a_section_in_the_query_string_that_is_not_a_number_is_ignored(
+    client_for, district_admin, form
+):
+    response = client_for(district_admin).get(
+        f"/reports/forms/{form.pk}/indicators/new/?section=abc"
+    )
+    assert response.status_code == 200
+
+
 # --- the audit of a save --------------------------------------------------------------
 
 

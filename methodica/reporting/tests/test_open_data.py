@@ -288,3 +288,100 @@ def test_the_api_lists_the_closed_years_with_their_file_addresses(
     assert "/api/v1/open-data/" in schema["paths"]
     assert "/api/v1/open-data/{year}/" in schema["paths"]
     assert Campaign.objects.get(pk=campaign.pk).state == "closed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_reopened_after_the_year_closed_is_corrected_and_republished(
+    district_admin, methodologist, reporter, year_to_close, report
+):
+    def run_worker():
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            "--queue-name",
+            "*",
+        )
+
+    campaign = services.close_campaign(actor=district_admin, campaign=year_to_close)
+    run_worker()
+    services.reopen_report(report=report, actor=district_admin, reason="Грешка.")
+    run_worker()  # while it is being corrected, it is out of the totals
+    rows = _csv_rows(_read(campaign, "csv"))
+    assert {r["total"] for r in rows if r["indicator"] == "loans_total"} == {""}
+    report.refresh_from_db()
+    _submit(report, reporter, {"loans_total": "5300", "loans_books": "4800"})
+    report.refresh_from_db()
+    services.accept_report(report=report, actor=methodologist)
+    run_worker()
+    rows = _csv_rows(_read(campaign, "csv"))
+    district = next(
+        r for r in rows if r["indicator"] == "loans_total" and r["level"] == "district"
+    )
+    assert district["total"] == "5300"
+
+
+@pytest.mark.django_db
+def test_a_returned_report_cannot_be_submitted_once_the_year_is_closed(
+    district_admin, other_reporter, year_to_close, other_report
+):
+    services.close_campaign(actor=district_admin, campaign=year_to_close)
+    other_report.refresh_from_db()
+    with pytest.raises(DomainError):
+        services.submit_report(
+            report=other_report, actor=other_reporter, justifications={}
+        )
+
+
+@pytest.mark.django_db
+def test_staff_and_money_of_fewer_than_three_reports_are_withheld(
+    year_to_close, district_admin
+):
+    campaign = services.close_campaign(actor=district_admin, campaign=year_to_close)
+    open_data.publish(campaign)
+    rows = _csv_rows(_read(campaign, "csv"))
+    pay = [
+        r
+        for r in rows
+        if r["level"] == "municipality"
+        and r["indicator"] == "expenditure_staff"
+        and r["reports_with_value"] == "1"
+    ]
+    assert pay and all(r["total"] == "" and r["suppressed"] == "True" for r in pay)
+    loans = [
+        r
+        for r in rows
+        if r["indicator"] == "loans_total" and r["reports_with_value"] == "1"
+    ]
+    assert loans and all(r["total"] == GOOD["loans_total"] for r in loans)
+    district_pay = next(
+        r
+        for r in rows
+        if r["level"] == "district" and r["indicator"] == "expenditure_staff"
+    )
+    assert district_pay["total"] == GOOD["expenditure_staff"]
+    assert district_pay["suppressed"] == "False"
+    api = APIClient().get(f"/api/v1/open-data/{campaign.year}/").json()
+    withheld = [r for r in api if r["suppressed"]]
+    assert withheld and all(r["total"] is None for r in withheld)
+    assert {r["indicator"] for r in withheld} <= {
+        "staff_fte",
+        "staff_qualified_fte",
+        "income_total",
+        "expenditure_total",
+        "expenditure_staff",
+        "expenditure_acquisitions",
+        "expenditure_other",
+    }
+
+
+@pytest.mark.django_db
+def test_a_district_code_that_is_not_a_slug_is_still_listed(
+    client, year_to_close, district_admin, district
+):
+    services.close_campaign(actor=district_admin, campaign=year_to_close)
+    district.code = "СЗР"
+    district.save(update_fields=["code"])
+    assert client.get("/open-data/").status_code == 200
+    assert APIClient().get("/api/v1/open-data/").status_code == 200

@@ -38,7 +38,10 @@
         style: style,
         onEachFeature: function (feature, shape) {
           shape.bindPopup(popup(feature.properties));
-          shape.bindTooltip(feature.properties.name + ": " + feature.properties.value_text, { sticky: true });
+          // An element, not a string: Leaflet would set a string as HTML.
+          var tip = document.createElement("span");
+          tip.textContent = feature.properties.name + ": " + feature.properties.value_text;
+          shape.bindTooltip(tip, { sticky: true });
         }
       }).addTo(map);
       layer.eachLayer(function (shape) {
