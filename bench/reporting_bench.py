@@ -453,7 +453,7 @@ def national_totals(year: int, by: str = "district") -> tuple[dict, dict, int]:
 
     from django.db.models import Count, Sum
 
-    from methodica.reporting.consolidation import COUNTED, Total
+    from methodica.reporting.consolidation import COUNTED, REPORTED, Total
     from methodica.reporting.models import Indicator, Report, ReportValue
 
     value_place, report_place = PLACES[by]
@@ -473,7 +473,7 @@ def national_totals(year: int, by: str = "district") -> tuple[dict, dict, int]:
             report__status=Report.Status.ACCEPTED,
         )
         .values_list(value_place, "indicator_id")
-        .annotate(total=Sum("number"), reported=Count("id"))
+        .annotate(total=Sum("number"), reported=REPORTED)
     )
     totals: dict[Any, dict[str, Total]] = defaultdict(dict)
     nation: dict[str, Total] = defaultdict(Total)

@@ -401,8 +401,13 @@ class ReportValue(models.Model):
         verbose_name = _("value")
         verbose_name_plural = _("values")
         constraints = [
+            # Covering: the consolidation sums numbers by report from this index
+            # alone (an index-only scan), without reading the table
+            # (docs/decisions/0006).
             models.UniqueConstraint(
-                fields=["report", "indicator"], name="value_one_per_cell"
+                fields=["report", "indicator"],
+                name="value_one_per_cell",
+                include=["number", "mark"],
             ),
             models.CheckConstraint(
                 condition=Q(mark__in=["", "estimated"]) | Q(number__isnull=True),
