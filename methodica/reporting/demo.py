@@ -29,6 +29,7 @@ from methodica.reporting.models import (
     Report,
     ReportForm,
     ReportValue,
+    ReportVersion,
 )
 
 YEARS = 10
@@ -272,6 +273,14 @@ def load_demo_reports(district: District, stdout: Any = None) -> None:
             ReportValue.objects.bulk_create(
                 ReportValue(report=report, indicator=indicators[code], number=number)
                 for code, number in values.items()
+            )
+            # Its one save, as the history page shows it (by no one: loaded).
+            ReportVersion.objects.create(
+                report=report,
+                revision=1,
+                status=status,
+                form_version=form.version,
+                values={code: format(n.normalize(), "f") for code, n in values.items()},
             )
             made += 1
             if error == "stock":

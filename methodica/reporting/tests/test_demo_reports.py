@@ -54,6 +54,13 @@ def test_the_demo_has_ten_accepted_years_and_an_open_campaign_with_errors_to_fin
         )
         errors += any(f.code == "children_loans_within_total" for f in findings)
     assert errors >= 1  # a typical error left for the methodologist to find
+    # Every report with values has its save in the history, with those values.
+    draft = drafts.first()
+    (version,) = draft.versions.all()
+    assert version.values == {
+        code: format(value.normalize(), "f")
+        for code, value in report_values(draft).items()
+    }
     # Libraries of one town share its population: the district's population served
     # is the district's population (plausible per-capita figures), not a multiple.
     served = ReportValue.objects.filter(
