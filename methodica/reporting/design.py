@@ -144,6 +144,9 @@ def copy_form(*, actor: Any, form: ReportForm, year: int) -> ReportForm:
     (each ``replaces`` the one it was copied from, so time series stay continuous)
     and its rules."""
     require_perm(actor, DESIGN, form)
+    # One copy at a time per district, so a double click cannot reach the
+    # one-form-a-year constraint as an error page.
+    District.objects.select_for_update().filter(pk=form.district_id).first()
     if ReportForm.objects.filter(district_id=form.district_id, year=year).exists():
         raise DomainError(
             _("There is already a form for %(year)s.") % {"year": year}, field="year"
@@ -438,6 +441,40 @@ def _breaking_indicator_change(
     return None
 
 
+_NUMBERS = frozenset(
+    {
+        Indicator.ValueType.INTEGER,
+        Indicator.ValueType.DECIMAL,
+        Indicator.ValueType.BOOLEAN,
+    }
+)
+
+
+def _check_rules_still_read(
+    form: ReportForm, indicator: Indicator | None, clean: Mapping[str, Any]
+) -> None:
+    """A rule compares numbers: an indicator it reads cannot turn into text or a
+    choice, or the rule would silently stop applying to every report."""
+    if indicator is None or indicator.value_type not in _NUMBERS:
+        return
+    if clean["value_type"] in _NUMBERS:
+        return
+    rules = [
+        code
+        for code in _users_of(form, indicator.code, skip=indicator)
+        if form.rules.filter(code=code).exists()
+    ]
+    if rules:
+        raise DomainError(
+            _(
+                "The checks %(rules)s compare %(code)s as a number: change or "
+                "deactivate them before it becomes text or a choice."
+            )
+            % {"rules": ", ".join(rules), "code": indicator.code},
+            field="value_type",
+        )
+
+
 def _check_formulas(
     form: ReportForm, indicator: Indicator | None, clean: Mapping[str, Any]
 ) -> None:
@@ -484,6 +521,7 @@ def save_indicator(
                 field="code",
             )
     _check_formulas(locked, indicator, clean)
+    _check_rules_still_read(locked, indicator, clean)
     if has_reports(locked):
         reason = (
             _breaking_indicator_change(locked, indicator, clean)

@@ -47,6 +47,7 @@ from methodica.reporting.validation import (
 def create_default_form(*, actor: Any, district: District, year: int) -> ReportForm:
     """The year's form from the default (ISO 2789 and the Bulgarian annual report)."""
     require_perm(actor, "reporting.form:design", district)
+    District.objects.select_for_update().filter(pk=district.pk).first()  # one at a time
     if ReportForm.objects.filter(district=district, year=year).exists():
         raise DomainError(_("There is already a form for %(year)s.") % {"year": year})
     form = default_form.build(district=district, year=year)

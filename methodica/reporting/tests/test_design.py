@@ -515,6 +515,22 @@ def test_a_formula_too_large_to_store_gives_no_number_and_the_save_goes_through(
 
 
 @pytest.mark.django_db
+def test_an_indicator_a_rule_compares_cannot_turn_into_text(form, district_admin):
+    indicator = form.indicators.get(code="loans_children")
+    with pytest.raises(DomainError) as refused:
+        design.save_indicator(
+            actor=district_admin,
+            form=form,
+            indicator=indicator,
+            data=data_of(indicator, value_type="text"),
+        )
+    assert refused.value.field == "value_type"
+    assert "children_loans_within_total" in refused.value.message
+    indicator.refresh_from_db()
+    assert indicator.value_type == "integer"
+
+
+@pytest.mark.django_db
 def test_a_section_in_the_query_string_that_is_not_a_number_is_ignored(
     client_for, district_admin, form
 ):
