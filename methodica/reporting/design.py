@@ -61,7 +61,17 @@ RULE_FIELDS = ["code", "expression", "severity", "messages", "active"]
 
 
 def _lock(form: ReportForm) -> ReportForm:
-    return ReportForm.objects.select_for_update().get(pk=form.pk)
+    """The form, locked, and its reports too: a save or a submission locks its
+    report, so a design change waits for those under way and those that follow
+    see the changed form. Without it, a new required indicator could slip past a
+    report being submitted at the same moment (decision 0005's checks)."""
+    locked = ReportForm.objects.select_for_update().get(pk=form.pk)
+    list(
+        Report.objects.select_for_update(of=("self",))
+        .filter(campaign__form_id=locked.pk)
+        .values_list("pk", flat=True)
+    )
+    return locked
 
 
 def has_reports(form: ReportForm) -> bool:
