@@ -330,7 +330,8 @@ def move_section(*, actor: Any, section: Section, step: int) -> None:
     require_perm(actor, DESIGN, form)
     locked = _lock(form)
     before = section.position
-    _move(list(locked.sections.all()), section.pk, step)
+    if not _move(list(locked.sections.all()), section.pk, step):
+        return  # already at the edge: no change, no new version
     section.refresh_from_db(fields=["position"])
     _changed(
         actor,
@@ -340,16 +341,20 @@ def move_section(*, actor: Any, section: Section, step: int) -> None:
     )
 
 
-def _move(items: Sequence[Section | Indicator], pk: int, step: int) -> None:
-    """Renumber ``items`` in order with ``pk`` moved by ``step`` places."""
+def _move(items: Sequence[Section | Indicator], pk: int, step: int) -> bool:
+    """Renumber ``items`` in order with ``pk`` moved by ``step`` places; False when
+    it is already first or last, and nothing changes."""
     ordered = list(items)
     index = next(i for i, item in enumerate(ordered) if item.pk == pk)
     target = max(0, min(len(ordered) - 1, index + step))
+    if target == index:
+        return False
     ordered.insert(target, ordered.pop(index))
     for position, item in enumerate(ordered):
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
+    return True
 
 
 def _named(before: Mapping[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -625,7 +630,8 @@ def move_indicator(*, actor: Any, indicator: Indicator, step: int) -> None:
     require_perm(actor, DESIGN, form)
     locked = _lock(form)
     before = indicator.position
-    _move(list(indicator.section.indicators.all()), indicator.pk, step)
+    if not _move(list(indicator.section.indicators.all()), indicator.pk, step):
+        return  # already at the edge: no change, no new version
     indicator.refresh_from_db(fields=["position"])
     _changed(
         actor,

@@ -841,3 +841,17 @@ def test_the_history_import_computes_formulas_and_keeps_a_lone_total(
     )
     # computed from its parts where they are there; the sheet's own total otherwise
     assert totals == {library.pk: Decimal(1000), other_library.pk: Decimal(450)}
+
+
+@pytest.mark.django_db
+def test_moving_the_first_section_up_changes_nothing(form, district_admin):
+    first = form.sections.order_by("position", "id").first()
+    version = form.version
+    design.move_section(actor=district_admin, section=first, step=-1)
+    form.refresh_from_db()
+    assert form.version == version
+    assert not AuditEntry.objects.filter(action="report_form.section_moved").exists()
+    design.move_section(actor=district_admin, section=first, step=1)
+    form.refresh_from_db()
+    assert form.version == version + 1
+    assert form.sections.order_by("position", "id")[1] == first
