@@ -149,6 +149,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int(
 LANGUAGE_CODE = "bg"
 LANGUAGES = [("bg", _("Bulgarian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["methodica.formats"]  # Bulgarian thousands grouping
 TIME_ZONE = env_str("METHODICA_TIME_ZONE", "Europe/Sofia")
 USE_I18N = True
 USE_TZ = True

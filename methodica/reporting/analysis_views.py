@@ -78,8 +78,8 @@ def _number(value: Decimal | None) -> str:
     if value is None:
         return "—"
     if value == value.to_integral_value():
-        return number_format(value, 0, use_l10n=True)
-    return number_format(value.normalize(), use_l10n=True)
+        return number_format(value, 0, use_l10n=True, force_grouping=True)
+    return number_format(value.normalize(), use_l10n=True, force_grouping=True)
 
 
 def _range(shade: Shade) -> str:

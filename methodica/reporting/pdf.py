@@ -114,9 +114,7 @@ def register_fonts() -> None:
 def number(value: Decimal | float | int | None, places: int | None = None) -> str:
     """``value`` for the current language: 12 345,6 in Bulgarian, 12,345.6 in English.
 
-    Whole numbers get no decimals unless ``places`` says so. Django's Bulgarian
-    locale sets the separators but no NUMBER_GROUPING, which would leave thousands
-    unseparated, so grouping by three is the fallback.
+    Whole numbers get no decimals unless ``places`` says so.
     """
     if value is None:
         return "—"
@@ -130,7 +128,7 @@ def number(value: Decimal | float | int | None, places: int | None = None) -> st
         rounded if rounded else abs(rounded),
         get_format("DECIMAL_SEPARATOR"),
         decimal_pos=places,
-        grouping=get_format("NUMBER_GROUPING") or 3,
+        grouping=get_format("NUMBER_GROUPING"),
         thousand_sep=get_format("THOUSAND_SEPARATOR"),
         force_grouping=True,
     )

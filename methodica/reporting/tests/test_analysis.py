@@ -218,7 +218,7 @@ def test_the_page_and_every_export_take_the_same_set(
     result = page.context["result"]
     assert result.district("loans_total").value == 8200
     assert (
-        '<td>8200 <span class="small text-body-secondary">2/3</span>'
+        '<td>8\xa0200 <span class="small text-body-secondary">2/3</span>'
         in page.content.decode()
     )
     rows = csv_rows(client.get(url(network, ".csv", "type=chitalishte")))
@@ -391,6 +391,7 @@ def test_the_ranking_table_lists_the_set_in_order(client_for, methodologist, net
     )
     assert chart["values"] == [5200.0, 3000.0]
     assert response.context["ranking_pending"] == 1  # the town chitalishte's draft
+    assert "5\xa0200</td>" in table  # thousands grouped, as Bulgarian writes them
 
 
 @pytest.mark.django_db
@@ -489,7 +490,7 @@ def test_the_map_has_its_figures_in_a_table_and_leaves_out_what_has_no_outline(
     page = client.get(url(network, query="shade=loans_total")).content.decode()
     table = page[page.index('id="map-table"') :].split("</table>")[0]
     assert "Казанлък" in table and "Чирпан" in table and "3/4" not in table
-    assert "25200" in table and "1/2" in table
+    assert "25\xa0200" in table and "1/2" in table
     assert "schematic" in page or "схематич" in page
 
 
