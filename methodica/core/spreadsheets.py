@@ -148,6 +148,15 @@ def csv_safe(value: Any) -> str:
     return text
 
 
+def plain_number(value: Decimal | None) -> str:
+    """A number as machine-readable text for CSV and open data: 5200, 12.5 (a
+    point, no grouping, no trailing zeros); "" for no number."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def read_upload(upload: IO[bytes], *, max_bytes: int) -> bytes:
     """The bytes of an upload, refusing what is too big, empty, or an old .xls."""
     data = upload.read(max_bytes + 1)

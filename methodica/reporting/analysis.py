@@ -22,7 +22,6 @@ from methodica.reporting.consolidation import (
     Consolidation,
     LibrarySet,
 )
-from methodica.reporting.expressions import parse
 from methodica.reporting.models import Campaign, Indicator, Report, ReportValue
 from methodica.reporting.performance import INDICATORS, Performance
 
@@ -61,10 +60,7 @@ def measures(indicators: Sequence[Indicator]) -> list[Measure]:
     ]
     known = {i.code for i in indicators}
     for p in INDICATORS:
-        codes = frozenset(
-            parse(p.numerator, expect="number").codes()
-            | parse(p.denominator, expect="number").codes()
-        )
+        codes = frozenset(p.codes)
         if codes <= known:
             found.append(Measure(f"p:{p.code}", p.name, "", codes, performance=p))
     return found

@@ -12,19 +12,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from methodica.core.spreadsheets import csv_safe as safe_csv_text
+from methodica.core.spreadsheets import plain_number
 from methodica.reporting.consolidation import Consolidation
 from methodica.reporting.performance import INDICATORS
-
-
-def _float(value: Decimal) -> float:
-    return float(value)
 
 
 def _sheet_rows(
     consolidation: Consolidation,
     municipality_id: int | None,
-    number: Callable[[Decimal], Any] = _float,
+    number: Callable[[Decimal | None], Any] | None = None,
 ) -> Iterator[list[Any]]:
+    number = number or _number
     with_previous = municipality_id is None
     header = [
         _("Code"),
@@ -43,7 +41,7 @@ def _sheet_rows(
             indicator.code,
             indicator.name,
             indicator.unit_label,
-            number(total.value) if total.value is not None else None,
+            number(total.value),
             total.reported,
             total.expected,
         ]
@@ -51,7 +49,7 @@ def _sheet_rows(
             before = consolidation.previous.get(indicator.code)
             change = consolidation.change(indicator.code)
             row += [
-                number(before.value) if before and before.value is not None else None,
+                number(before.value if before else None),
                 round(float(change), 1) if change is not None else None,
             ]
         yield row
@@ -111,18 +109,12 @@ def consolidation_xlsx(consolidation: Consolidation) -> bytes:
     return output.getvalue()
 
 
-def _plain(value: Decimal) -> str:
-    """A number as CSV text: a point for decimals, no trailing zeros."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def consolidation_csv(consolidation: Consolidation) -> str:
     """The total sheet of the workbook as CSV (UTF-8 with a BOM, for Excel). Text that
     a spreadsheet would run as a formula (an indicator named "=...") is defused."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    for row in _sheet_rows(consolidation, None, number=_plain):
+    for row in _sheet_rows(consolidation, None, number=plain_number):
         writer.writerow([safe_csv_text(value) for value in row])
     return buffer.getvalue()

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from methodica.core.errors import DomainError
 from methodica.core.spreadsheets import csv_safe as safe_csv_text
+from methodica.core.spreadsheets import plain_number
 from methodica.reporting.consolidation import Consolidation, Total, consolidate
 from methodica.reporting.models import Campaign, Indicator, Report
 
@@ -130,14 +131,6 @@ def closed_campaigns() -> QuerySet[Campaign]:
 # --- the contents
 
 
-def _plain(value: Decimal | None) -> str:
-    """A total as machine-readable text: 5200, 12.5 (a dot, no grouping)."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 # Statistical disclosure control. Staff and money figures of a place with fewer
 # than this many reports behind them are one librarian's FTE or pay: they are
 # published as suppressed (no number), as statistics offices do. Service figures
@@ -177,7 +170,7 @@ def total_rows(consolidation: Consolidation) -> list[dict[str, Any]]:
                     "area": name,
                     "indicator": indicator.code,
                     "unit": indicator.unit,
-                    "total": "" if hidden else _plain(total.value),
+                    "total": "" if hidden else plain_number(total.value),
                     "suppressed": hidden,
                     "reports_with_value": total.reported,
                     "reports_expected": total.expected,

@@ -709,16 +709,9 @@ def _numbered_canvas() -> type:
     return NumberedCanvas
 
 
-def consolidation_pdf(
-    consolidation: Consolidation,
-    *,
-    series: dict[str, list[tuple[int, Decimal]]] | None = None,
-) -> bytes:
-    """The PDF summary of ``consolidation``, in the current language.
-
-    ``series`` is each indicator's total per year for the time-series chart; by
-    default that of the consolidation's own set of libraries.
-    """
+def consolidation_pdf(consolidation: Consolidation) -> bytes:
+    """The PDF summary of ``consolidation``, in the current language; its charts over
+    the years follow the consolidation's own set of libraries."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import (
@@ -731,10 +724,9 @@ def consolidation_pdf(
     )
 
     register_fonts()
-    if series is None:
-        series = district_series(
-            consolidation.campaign.form.district_id, consolidation.selection
-        )
+    series = district_series(
+        consolidation.campaign.form.district_id, consolidation.selection
+    )
     r = _Report(consolidation, series)
     output = io.BytesIO()
     margin = MARGIN_MM * mm

@@ -14,10 +14,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from methodica.reporting.expressions import UNKNOWN, parse
+from methodica.reporting.expressions import UNKNOWN, Expression, parse
 from methodica.reporting.models import in_language
+
+
+@lru_cache(maxsize=256)
+def _ratio_part(source: str) -> Expression:
+    """A numerator or denominator, parsed once: rankings and maps compute a ratio for
+    every library and municipality."""
+    return parse(source, expect="number")
 
 
 @dataclass(frozen=True)
@@ -42,14 +50,13 @@ class Performance:
     def codes(self) -> set[str]:
         """The indicator codes the ratio reads."""
         return (
-            parse(self.numerator, expect="number").codes()
-            | parse(self.denominator, expect="number").codes()
+            _ratio_part(self.numerator).codes() | _ratio_part(self.denominator).codes()
         )
 
     def compute(self, totals: Mapping[str, Any]) -> Decimal | None:
         """The value for one place, or None when a part is missing or the denominator 0."""
-        top = parse(self.numerator, expect="number").evaluate(totals)
-        bottom = parse(self.denominator, expect="number").evaluate(totals)
+        top = _ratio_part(self.numerator).evaluate(totals)
+        bottom = _ratio_part(self.denominator).evaluate(totals)
         if top is UNKNOWN or bottom is UNKNOWN or not bottom:
             return None
         assert isinstance(top, Decimal) and isinstance(bottom, Decimal)

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from methodica.core.audit import audit, diff, snapshot
 from methodica.core.errors import DomainError
 from methodica.core.permissions import require_perm
-from methodica.reporting.models import Campaign, Indicator, Mark, Report, ReportValue
+from methodica.reporting.consolidation import COUNTED
+from methodica.reporting.models import Campaign, Indicator, Report, ReportValue
 from methodica.reporting.outliers import outliers
 from methodica.reporting.peers import RATIOS, size_class
 from methodica.reporting.validation import year_change
@@ -72,9 +73,8 @@ def set_thresholds(
 
 def _numbers(reports: Any) -> Iterable[tuple[int, int, str, int | None, Decimal]]:
     return ReportValue.objects.filter(
+        COUNTED,
         report__in=reports,
-        number__isnull=False,
-        mark__in=[Mark.NONE, Mark.ESTIMATED],
         indicator__value_type__in=[
             Indicator.ValueType.INTEGER,
             Indicator.ValueType.DECIMAL,
@@ -127,11 +127,10 @@ def peer_warnings(campaign: Campaign, thresholds: Iterable[float]) -> dict[float
     values: dict[int, dict[str, Decimal]] = defaultdict(dict)
     kinds: dict[int, str] = {}
     for report_id, kind, code, number in ReportValue.objects.filter(
+        COUNTED,
         report__campaign=campaign,
         report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
         indicator__code__in=codes | {"population_served"},
-        mark__in=[Mark.NONE, Mark.ESTIMATED],
-        number__isnull=False,
     ).values_list(
         "report_id", "report__library__library_type", "indicator__code", "number"
     ):
