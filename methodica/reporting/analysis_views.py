@@ -64,7 +64,7 @@ def consolidation_of(
         campaign=campaign,
         allowed={m.pk for m in allowed},
     )
-    return campaign, allowed, consolidate(campaign, selection)
+    return campaign, allowed, consolidate(campaign, selection, allowed=allowed)
 
 
 def _download(content: bytes | str, content_type: str, name: str) -> HttpResponse:

@@ -305,15 +305,23 @@ def _district_totals(campaign: Campaign, selection: LibrarySet) -> dict[str, Tot
 
 
 def consolidate(
-    campaign: Campaign, selection: LibrarySet | None = None
+    campaign: Campaign,
+    selection: LibrarySet | None = None,
+    *,
+    allowed: list[Municipality] | None = None,
 ) -> Consolidation:
     """The consolidation of ``campaign``'s accepted reports, of every library of the
-    district or of ``selection`` (a dozen queries, whatever the size)."""
+    district or of ``selection`` (a dozen queries, whatever the size). ``allowed``:
+    the user's ``municipalities_for``, when the caller has it already."""
     selection = selection or LibrarySet()
     form = campaign.form
     indicators = [i for i in form.indicators.select_related("section") if i.is_numeric]
     if selection.user is not None:
-        municipalities = municipalities_for(selection.user, form.district_id)
+        municipalities = (
+            list(allowed)
+            if allowed is not None
+            else municipalities_for(selection.user, form.district_id)
+        )
     else:
         municipalities = list(
             Municipality.objects.filter(district_id=form.district_id)
