@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "methodica.accounts",
     "methodica.libraries",
     "methodica.reporting",
+    "methodica.support",
+    "methodica.training",
+    "methodica.activity",
     "methodica.api",
 ]
 

@@ -46,6 +46,26 @@ class DistrictQuerySet(models.QuerySet["District"]):
                 return self.filter(pk=membership.district_id).first()
         return self.order_by("pk").first() if user.is_superuser else None
 
+    def serving(self, user: Any) -> DistrictQuerySet:
+        """The districts a user works in at any level: their district, the district
+        of their municipality or of their library (every district for a superuser).
+        District-wide offers, such as training sessions, are shown to all of them."""
+        from methodica.core.permissions import memberships_of
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        q = Q(pk__in=[])
+        for membership in memberships_of(user):
+            if membership.district_id:
+                q |= Q(pk=membership.district_id)
+            elif membership.municipality_id:
+                q |= Q(municipalities__id=membership.municipality_id)
+            elif membership.library_id:
+                q |= Q(municipalities__settlements__libraries__id=membership.library_id)
+        return self.filter(q).distinct()
+
 
 class District(models.Model):
     """A district (област); its regional library runs Methodica."""
@@ -408,6 +428,16 @@ class StaffMember(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     started_on = models.DateField(_("started"), null=True, blank=True)
     left_on = models.DateField(_("left"), null=True, blank=True)
+    # The person's own account, when they have one: a reporter then sees their
+    # training, answers their surveys and downloads their certificates.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_records",
+    )
 
     objects = StaffQuerySet.as_manager()
 

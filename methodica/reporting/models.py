@@ -12,18 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from methodica.core.models import SpreadsheetImport
 from methodica.core.permissions import Scope, scope_q
-
-
-def in_language(texts: dict[str, str]) -> str:
-    """The text for the current language, falling back to Bulgarian, then any."""
-    language = (translation.get_language() or "bg")[:2]
-    return texts.get(language) or texts.get("bg") or next(iter(texts.values()), "")
+from methodica.core.texts import in_language
 
 
 # The units of the default form, shown in the user's language; a unit an
