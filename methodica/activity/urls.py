@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 (the module's pages are added here)
+from django.urls import path, re_path
+
+from methodica.activity import views
 
 app_name = "activity"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("records/", views.records, name="records"),
+    re_path(
+        r"^report/(?P<year>[0-9]{4})\.(?P<fmt>docx|pdf)$",
+        views.report,
+        name="report",
+    ),
+]
