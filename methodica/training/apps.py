@@ -6,3 +6,12 @@ class TrainingConfig(AppConfig):
     name = "methodica.training"
     label = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from methodica.core.timeline import register_source
+        from methodica.libraries.demo import register_demo_extension
+        from methodica.training.demo import load_demo_training
+        from methodica.training.timeline import trainings_attended
+
+        register_source(trainings_attended)
+        register_demo_extension(load_demo_training)
