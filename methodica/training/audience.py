@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from methodica.libraries.models import Library, StaffMember
-from methodica.training.models import Enrolment
+from methodica.training.models import Enrolment, Session
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,9 @@ def target_group(
     if criteria.not_attended_course_id is not None:
         group = group.exclude(
             pk__in=Enrolment.objects.filter(
-                session__course_id=criteria.not_attended_course_id, attended=True
+                session__course_id=criteria.not_attended_course_id,
+                session__status=Session.Status.SCHEDULED,
+                attended=True,
             ).values("staff_id")
         )
     return group.select_related("library__municipality").order_by("full_name", "id")

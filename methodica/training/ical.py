@@ -6,20 +6,32 @@ two octets a letter); text escaped (``\\``, ``;``, ``,``, newlines); times in UT
 with ``Z``; an all-day event's DTEND the day *after* its last day; a UID that
 never changes and a SEQUENCE that grows with every change; cancelled sessions
 kept, with STATUS:CANCELLED, so that subscribers drop them. No personal data:
-only what the public offer says.
+only what the public offer says, and not an online session's link either (the feed
+is public; the link is for those enrolled), only that it is online.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from methodica.training.models import Session
 
 CRLF = "\r\n"
 LINE_OCTETS = 75
+# The UID domain when METHODICA_SITE_URL is not set.
+FALLBACK_HOST = "methodica.local"
+
+
+def uid_host() -> str:
+    """The domain of every UID: the configured site's host, never the request's, so
+    that a feed fetched through another address does not duplicate each event."""
+    return urlsplit(settings.SITE_URL).hostname or FALLBACK_HOST
 
 
 def escape(text: str) -> str:
@@ -59,7 +71,12 @@ def utc(moment: datetime.datetime) -> str:
 def _dates(session: Session) -> list[str]:
     if session.all_day:
         first = timezone.localtime(session.starts_at).date()
-        last = timezone.localtime(session.ends_at).date()
+        ends = timezone.localtime(session.ends_at)
+        last = ends.date()
+        if ends.time() == datetime.time(0) and session.ends_at > session.starts_at:
+            # Entered as 00:00 to 00:00 of the next day: that midnight already is
+            # the exclusive end, not a day of the event.
+            last -= datetime.timedelta(days=1)
         # DTEND is exclusive: a one-day event on the 5th ends on the 6th.
         end = max(last, first) + datetime.timedelta(days=1)
         return [
@@ -74,8 +91,6 @@ def event_lines(
 ) -> list[str]:
     """The VEVENT of one session, unfolded."""
     description = session.course.description
-    if session.online_url:
-        description = f"{description}\n{session.online_url}".strip()
     lines = [
         "BEGIN:VEVENT",
         f"UID:{session.uid}@{host}",
@@ -89,7 +104,7 @@ def event_lines(
     ]
     if description:
         lines.append(f"DESCRIPTION:{escape(description)}")
-    location = session.place or session.online_url
+    location = session.place or (_("online") if session.online_url else "")
     if location:
         lines.append(f"LOCATION:{escape(location)}")
     if url:

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from methodica.core.permissions import scope_q
 from methodica.libraries.models import StaffMember
-from methodica.training.models import Certificate, Enrolment
+from methodica.training.models import Certificate, Enrolment, Session
 
 
 def record_staff(user: Any) -> QuerySet[StaffMember]:
@@ -29,7 +29,11 @@ def record_staff(user: Any) -> QuerySet[StaffMember]:
 
 def attended(staff: StaffMember) -> QuerySet[Enrolment]:
     return (
-        staff.enrolments.filter(attended=True, status=Enrolment.Status.ENROLLED)
+        staff.enrolments.filter(
+            attended=True,
+            status=Enrolment.Status.ENROLLED,
+            session__status=Session.Status.SCHEDULED,
+        )
         .select_related("session__course__programme")
         .order_by("-session__starts_at")
     )
@@ -60,6 +64,8 @@ def with_hours_in(staff: QuerySet[StaffMember], year: int) -> QuerySet[StaffMemb
                 "enrolments__session__hours",
                 filter=Q(
                     enrolments__attended=True,
+                    enrolments__status=Enrolment.Status.ENROLLED,
+                    enrolments__session__status=Session.Status.SCHEDULED,
                     enrolments__session__starts_at__year=year,
                 ),
             ),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from methodica.core.audit import audit, created, diff, snapshot
 from methodica.core.errors import DomainError
 from methodica.core.permissions import has_perm, require_perm
-from methodica.libraries.models import District, StaffMember
+from methodica.libraries.models import District, Library, StaffMember
 from methodica.training import audience
 from methodica.training.models import (
     Course,
@@ -53,8 +53,11 @@ ENROLMENT_RESET = [
     "requested_at",
     "promoted_at",
     "attended",
+    "attendance_marked_by",
     "reminded_at",
 ]
+# A change to any of these is news to everyone enrolled or waiting.
+SESSION_NEWS_FIELDS = ("starts_at", "ends_at", "place", "online_url")
 
 
 class TrainingError(DomainError):
@@ -195,6 +198,15 @@ def _bump_sequence(session: Session) -> None:
     session.refresh_from_db(fields=["sequence", "updated_at"])
 
 
+def _feedback_started(session: Session) -> bool:
+    """Answers given to one survey must not be read against another's questions."""
+    return (
+        session.feedback_sent_at is not None
+        or session.responses.exists()
+        or session.enrolments.filter(survey_ticket__isnull=False).exists()
+    )
+
+
 @transaction.atomic
 def update_session(*, actor: Any, session: Session, data: Mapping[str, Any]) -> Session:
     """Change a session. Fewer places never drop anyone already enrolled; more
@@ -214,10 +226,28 @@ def update_session(*, actor: Any, session: Session, data: Mapping[str, Any]) -> 
             setattr(locked, name, value)
     _clean_session({name: getattr(locked, name) for name in SESSION_FIELDS})
     changes = diff(before, snapshot(locked, SESSION_FIELDS))
+    if "survey" in changes and _feedback_started(locked):
+        raise TrainingError(
+            _(
+                "The feedback survey has gone out or been answered: the session's "
+                "survey can no longer change."
+            )
+        )
     if not changes:
         return locked
     locked.save(update_fields=SESSION_FIELDS)
     _bump_sequence(locked)
+    if "starts_at" in changes:
+        # A new date deserves a new reminder, however soon the old one went out.
+        locked.enrolments.filter(reminded_at__isnull=False).update(reminded_at=None)
+    if any(name in changes for name in SESSION_NEWS_FIELDS):
+        told = list(
+            locked.enrolments.exclude(status=Enrolment.Status.CANCELLED).values_list(
+                "pk", flat=True
+            )
+        )
+        _notify(told, "session_changed")
+        changes["notified"] = {"before": None, "after": len(told)}
     promoted = _promote(locked, actor=actor)
     if promoted:
         changes["promoted"] = {"before": None, "after": len(promoted)}
@@ -232,6 +262,11 @@ def cancel_session(*, actor: Any, session: Session, reason: str = "") -> Session
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.status == Session.Status.CANCELLED:
         raise TrainingError(_("This session is already cancelled."))
+    if locked.is_past:
+        # Its attendance and certificates stand: a session held stays held.
+        raise TrainingError(
+            _("This session has already started and can no longer be cancelled.")
+        )
     locked.status = Session.Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     _bump_sequence(locked)
@@ -266,6 +301,7 @@ def places_left(session: Session) -> int:
 class InvitationResult:
     invited: int
     already_invited: int
+    already_enrolled: int = 0
 
 
 @transaction.atomic
@@ -286,6 +322,13 @@ def invite(
         criteria=criteria,
     )
     staff_ids = set(group.values_list("pk", flat=True))
+    # Those with a place or a turn on the waiting list need no invitation.
+    enrolled = set(
+        locked.enrolments.filter(staff_id__in=staff_ids)
+        .exclude(status=Enrolment.Status.CANCELLED)
+        .values_list("staff_id", flat=True)
+    )
+    staff_ids -= enrolled
     already = set(
         locked.invitations.filter(staff_id__in=staff_ids).values_list(
             "staff_id", flat=True
@@ -310,19 +353,30 @@ def invite(
             "criteria": {"before": None, "after": criteria.as_dict()},
             "invited": {"before": None, "after": len(new)},
             "already_invited": {"before": None, "after": len(already)},
+            "already_enrolled": {"before": None, "after": len(enrolled)},
         },
     )
-    return InvitationResult(invited=len(new), already_invited=len(already))
+    return InvitationResult(
+        invited=len(new), already_invited=len(already), already_enrolled=len(enrolled)
+    )
 
 
 # --- enrolment
 
 
 def may_enrol(actor: Any, session: Session, staff: StaffMember) -> bool:
-    """Whoever runs training enrols anyone; a library enrols its own staff."""
-    return has_perm(actor, "training.session:manage", session) or has_perm(
-        actor, "training.enrolment:request", staff
+    """Only staff of the session's own district, and only by someone whose scope
+    covers them: a library its own staff, a methodologist their district's.
+    Running a session gives no say over another district's people."""
+    if staff.library.municipality.district_id != session.course.programme.district_id:
+        return False
+    return has_perm(actor, "training.record:view", staff) or has_perm(
+        actor, "training.enrolment:request", staff.library
     )
+
+
+def _no_longer_eligible(staff: StaffMember) -> bool:
+    return not staff.is_current or staff.library.status != Library.Status.ACTIVE
 
 
 def _refuse_enrolment(session: Session, staff: StaffMember) -> None:
@@ -334,6 +388,11 @@ def _refuse_enrolment(session: Session, staff: StaffMember) -> None:
         raise TrainingError(
             _("%(name)s no longer works at %(library)s and cannot be enrolled.")
             % {"name": staff.full_name, "library": staff.library.name}
+        )
+    if staff.library.status != Library.Status.ACTIVE:
+        raise TrainingError(
+            _("%(library)s is not active: its staff cannot be enrolled.")
+            % {"library": staff.library.name}
         )
 
 
@@ -358,11 +417,13 @@ def enrol(*, session: Session, staff: StaffMember, actor: Any) -> Enrolment:
     # One row per person and session: someone who cancelled and asks again takes
     # the row back, at the end of the queue.
     enrolment = existing or Enrolment(session=locked, staff=staff)
+    before = existing.status if existing is not None else None
     enrolment.status = status
     enrolment.enrolled_by = actor if getattr(actor, "pk", None) else None
     enrolment.requested_at = timezone.now()
     enrolment.promoted_at = None
     enrolment.attended = None
+    enrolment.attendance_marked_by = None
     enrolment.reminded_at = None
     if existing is None:
         enrolment.save()
@@ -372,7 +433,7 @@ def enrol(*, session: Session, staff: StaffMember, actor: Any) -> Enrolment:
         actor=actor,
         action="enrolment.created",
         obj=enrolment,
-        changes={"status": {"before": None, "after": status}},
+        changes={"status": {"before": before, "after": status}},
     )
     if status == Enrolment.Status.ENROLLED and locked.starts_at - timezone.now() <= (
         REMIND_BEFORE
@@ -383,15 +444,36 @@ def enrol(*, session: Session, staff: StaffMember, actor: Any) -> Enrolment:
 
 
 def _promote(session: Session, *, actor: Any) -> list[Enrolment]:
-    """Fill free places from the waiting list, first asked first; email each."""
+    """Fill free places from the waiting list, first asked first; email each.
+    Someone who left their library meanwhile, or whose library closed, loses
+    their turn (cancelled, audited) instead of taking a place."""
     free = places_left(session)
     if free == 0 or session.is_past or session.status != Session.Status.SCHEDULED:
         return []
-    waiting = list(
-        session.enrolments.select_for_update()
+    queue = (
+        session.enrolments.select_for_update(of=("self",))
+        .select_related("staff__library")
         .filter(status=Enrolment.Status.WAITING)
-        .order_by("requested_at", "id")[:free]
+        .order_by("requested_at", "id")
     )
+    waiting: list[Enrolment] = []
+    for enrolment in queue:
+        if len(waiting) == free:
+            break
+        if _no_longer_eligible(enrolment.staff):
+            enrolment.status = Enrolment.Status.CANCELLED
+            enrolment.save(update_fields=["status"])
+            audit(
+                actor=actor,
+                action="enrolment.cancelled",
+                obj=enrolment,
+                changes={
+                    "status": {"before": "waiting", "after": "cancelled"},
+                    "reason": {"before": None, "after": "no longer current"},
+                },
+            )
+            continue
+        waiting.append(enrolment)
     now = timezone.now()
     for enrolment in waiting:
         enrolment.status = Enrolment.Status.ENROLLED
@@ -473,6 +555,20 @@ def mark_attendance(
                 "Only people with a place in the session can be marked present, "
                 "not those on the waiting list."
             )
+        )
+    certified = (
+        enrolled.exclude(pk__in=present)
+        .filter(certificate__isnull=False, certificate__revoked_at__isnull=True)
+        .values_list("staff__full_name", flat=True)
+        .first()
+    )
+    if certified is not None:
+        raise TrainingError(
+            _(
+                "%(name)s holds a certificate for this session and cannot be marked "
+                "absent: revoke the certificate first."
+            )
+            % {"name": certified}
         )
     user = actor if getattr(actor, "pk", None) else None
     before = dict(enrolled.values_list("pk", "attended"))

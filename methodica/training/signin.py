@@ -43,7 +43,7 @@ def sign_in_sheet(session: Session) -> bytes:
     ]
     story = [
         Paragraph(_("Sign-in sheet"), title),
-        Paragraph(session.course.title, title),
+        Paragraph(_escape(session.course.title), title),
         Spacer(1, 3 * mm),
         *[
             Paragraph(f"<b>{label}:</b> {_escape(value)}", body)

@@ -52,6 +52,9 @@ def send_invitation(
     if invitation is None or not invitation.staff.email:
         return
     session = invitation.session
+    # Queued before a cancellation, or retried until too late: nothing to invite to.
+    if session.status != Session.Status.SCHEDULED or session.is_past:
+        return
     with translation.override(language):
         subject = _("Invitation: %(course)s") % {"course": session.course.title}
         body = _(
@@ -62,7 +65,7 @@ def send_invitation(
             "session": describe(session),
             # The configured address first (METHODICA_SITE_URL), as the feedback
             # links do; else the one the invitation was sent from.
-            "url": f"{(getattr(settings, 'SITE_URL', '') or site_url).rstrip('/')}"
+            "url": f"{(settings.SITE_URL or site_url).rstrip('/')}"
             f"/training/sessions/{session.pk}/",
         }
     try:
@@ -84,7 +87,8 @@ def send_invitation(
 def send_enrolment_notice(
     enrolment_id: int, kind: str, reason: str, language: str, attempt: int = 1
 ) -> None:
-    """``kind``: "promoted" (a place came free) or "session_cancelled"."""
+    """``kind``: "promoted" (a place came free), "session_changed" (its time or
+    place changed) or "session_cancelled"."""
     enrolment = (
         Enrolment.objects.select_related("session__course", "staff")
         .filter(pk=enrolment_id)
@@ -103,6 +107,16 @@ def send_enrolment_notice(
             body = _(
                 "Hello, %(name)s,\n\na place came free and you moved from the "
                 "waiting list: you are now enrolled in\n\n%(session)s\n"
+            )
+        elif kind == "session_changed":
+            if enrolment.status == Enrolment.Status.CANCELLED:
+                return
+            if session.status != Session.Status.SCHEDULED:
+                return
+            subject = _("Changed: %(course)s") % {"course": session.course.title}
+            body = _(
+                "Hello, %(name)s,\n\nthe training session you enrolled in has "
+                "changed. It is now:\n\n%(session)s\n"
             )
         else:
             subject = _("Cancelled: %(course)s") % {"course": session.course.title}
@@ -132,8 +146,10 @@ def send_session_reminders(language: str = "bg") -> int:
     """Remind everyone enrolled in a session starting within two days, once.
 
     Run by cron through ``manage.py training_reminders`` and enqueued after an
-    enrolment into a session that is that soon. An enrolment is marked reminded only
-    after its email went out; a failed send is tried again on the next run.
+    enrolment into a session that is that soon. Each enrolment is claimed first by
+    a conditional UPDATE (``reminded_at`` still empty): of two runs at once only the
+    one whose UPDATE changed the row sends. A failed send gives the claim back, so
+    the next run tries again.
     """
     now = timezone.now()
     due = (
@@ -159,14 +175,19 @@ def send_session_reminders(language: str = "bg") -> int:
             ) % {"name": enrolment.staff.full_name, "session": describe(session)}
             if session.online_url:
                 body += "\n" + session.online_url + "\n"
+        claimed_at = timezone.now()
+        claimed = Enrolment.objects.filter(
+            pk=enrolment.pk, reminded_at__isnull=True
+        ).update(reminded_at=claimed_at)
+        if claimed != 1:
+            continue  # another run has it
         try:
             _send(subject, body, enrolment.staff.email)
         except (smtplib.SMTPException, OSError):
-            continue  # the next run tries again: reminded_at stays empty
-        # Only if still unreminded: two runs at once send at most a duplicate, and
-        # never overwrite the first time.
-        Enrolment.objects.filter(pk=enrolment.pk, reminded_at__isnull=True).update(
-            reminded_at=timezone.now()
-        )
+            # Give the claim back, unless someone changed it since.
+            Enrolment.objects.filter(pk=enrolment.pk, reminded_at=claimed_at).update(
+                reminded_at=None
+            )
+            continue
         sent += 1
     return sent

@@ -9,14 +9,18 @@ from django.utils.translation import gettext as _
 
 from methodica.core.permissions import has_perm
 from methodica.core.timeline import TimelineEvent
-from methodica.training.models import Enrolment
+from methodica.training.models import Enrolment, Session
 
 
 def trainings_attended(library: Any, user: Any) -> list[TimelineEvent]:
     if not has_perm(user, "training.record:view", library):
         return []
     attended = (
-        Enrolment.objects.filter(staff__library=library, attended=True)
+        Enrolment.objects.filter(
+            staff__library=library,
+            attended=True,
+            session__status=Session.Status.SCHEDULED,
+        )
         .select_related("session__course", "staff")
         .order_by("-session__starts_at")[:50]
     )

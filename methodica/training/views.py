@@ -84,7 +84,7 @@ def own_staff(user: Any) -> list[StaffMember]:
             Q(left_on__isnull=True) | Q(left_on__gt=today),
             library__status=Library.Status.ACTIVE,
         )
-        .select_related("library")
+        .select_related("library__municipality")
         .order_by("library__name", "full_name", "id")
     )
     return sorted(staff, key=lambda s: s.user_id != user.pk)
@@ -366,7 +366,10 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         staff = next((s for s in choices if s.user_id == request.user.pk), None)
     else:
         staff = (
-            StaffMember.objects.select_related("library").filter(pk=staff_id).first()
+            StaffMember.objects.visible_to(request.user)
+            .select_related("library__municipality")
+            .filter(pk=staff_id)
+            .first()
         )
     if staff is None or not services.may_enrol(request.user, session, staff):
         raise Http404
@@ -445,8 +448,15 @@ def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(invited)s invited; %(already)s already invited were skipped.")
-                    % {"invited": result.invited, "already": result.already_invited},
+                    _(
+                        "%(invited)s invited; %(already)s already invited and "
+                        "%(enrolled)s already enrolled or waiting were skipped."
+                    )
+                    % {
+                        "invited": result.invited,
+                        "already": result.already_invited,
+                        "enrolled": result.already_enrolled,
+                    },
                 )
                 return redirect("training:session", pk=pk)
     invited = set(session.invitations.values_list("staff_id", flat=True))
@@ -510,10 +520,9 @@ def session_signin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ics(request: HttpRequest, sessions: Any, name: str) -> HttpResponse:
-    host = request.get_host().split(":")[0]
     body = ical.calendar(
         sessions,
-        host=host,
+        host=ical.uid_host(),
         url_for=lambda s: request.build_absolute_uri(
             reverse("training:session", args=[s.pk])
         ),

@@ -142,10 +142,63 @@ def test_the_page_previews_then_sends(
     assert "Поканена" in preview.content.decode()
     assert not Invitation.objects.exists()
     response = client.post(url, {"without_qualification": "on"}, follow=True)
-    assert "1 invited; 0 already invited were skipped." in response.content.decode()
+    assert (
+        "1 invited; 0 already invited and 0 already enrolled or waiting were skipped."
+        in response.content.decode()
+    )
     assert Invitation.objects.count() == 1
 
 
 def test_reporter_cannot_invite(client_for, reporter, upcoming_session):
     url = f"/training/sessions/{upcoming_session.pk}/invite/"
     assert client_for(reporter).get(url).status_code == 404
+
+
+def test_those_already_enrolled_or_waiting_are_not_invited(
+    upcoming_session, methodologist, library
+):
+    enrolled = StaffFactory(library=library, full_name="Записана")
+    waiting = StaffFactory(library=library, full_name="Чакаща")
+    cancelled = StaffFactory(library=library, full_name="Отказала се")
+    Enrolment.objects.create(
+        session=upcoming_session, staff=enrolled, status=Enrolment.Status.ENROLLED
+    )
+    Enrolment.objects.create(
+        session=upcoming_session, staff=waiting, status=Enrolment.Status.WAITING
+    )
+    Enrolment.objects.create(
+        session=upcoming_session, staff=cancelled, status=Enrolment.Status.CANCELLED
+    )
+    result = services.invite(
+        actor=methodologist,
+        session=upcoming_session,
+        criteria=audience.Criteria(without_qualification=True),
+    )
+    assert (result.invited, result.already_enrolled) == (1, 2)
+    assert list(Invitation.objects.values_list("staff__full_name", flat=True)) == [
+        "Отказала се"
+    ]
+    entry = AuditEntry.objects.get(action="session.invited")
+    assert entry.changes["already_enrolled"]["after"] == 2
+
+
+@pytest.mark.parametrize("change", ["cancelled", "past"])
+def test_an_invitation_queued_before_the_session_was_cancelled_or_began_is_not_sent(
+    upcoming_session, methodologist, library, change
+):
+    from methodica.training.models import Session
+    from methodica.training.tasks import send_invitation
+
+    staff = StaffFactory(library=library, email="late@example.org")
+    invitation = Invitation.objects.create(session=upcoming_session, staff=staff)
+    if change == "cancelled":
+        Session.objects.filter(pk=upcoming_session.pk).update(status="cancelled")
+    else:
+        starts = timezone.now() - datetime.timedelta(hours=1)
+        Session.objects.filter(pk=upcoming_session.pk).update(
+            starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+        )
+    send_invitation.call(invitation_id=invitation.pk, site_url="", language="en")
+    assert mail.outbox == []
+    invitation.refresh_from_db()
+    assert invitation.emailed_at is None

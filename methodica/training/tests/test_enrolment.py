@@ -219,3 +219,105 @@ def test_someone_who_cancelled_can_enrol_again_at_the_end_of_the_queue(
     assert again.pk == first.pk
     assert again.status == Enrolment.Status.ENROLLED
     assert again.requested_at > first.requested_at
+
+
+def _library_of_another_district():
+    from tests.factories import (
+        DistrictFactory,
+        LibraryFactory,
+        MunicipalityFactory,
+        SettlementFactory,
+    )
+
+    elsewhere = DistrictFactory(code="PLV", name="Пловдив")
+    municipality = MunicipalityFactory(district=elsewhere, name="Асеновград")
+    return LibraryFactory(settlement=SettlementFactory(municipality=municipality))
+
+
+def test_a_methodologist_cannot_enrol_another_districts_staff(
+    upcoming_session, methodologist
+):
+    stranger = StaffFactory(library=_library_of_another_district())
+    with pytest.raises(PermissionDenied):
+        services.enrol(session=upcoming_session, staff=stranger, actor=methodologist)
+    assert not Enrolment.objects.exists()
+
+
+def test_a_methodologist_cannot_enrol_another_districts_staff_by_posting_an_id(
+    client_for, methodologist, upcoming_session
+):
+    stranger = StaffFactory(library=_library_of_another_district())
+    response = client_for(methodologist).post(
+        f"/training/sessions/{upcoming_session.pk}/enrol/", {"staff": stranger.pk}
+    )
+    assert response.status_code == 404
+    assert not Enrolment.objects.exists()
+
+
+def test_no_one_is_enrolled_in_a_session_of_another_district(own_staff, reporter):
+    from methodica.training.tests.factories import CourseFactory
+    from tests.factories import DistrictFactory
+
+    elsewhere = SessionFactory(
+        course=CourseFactory(
+            programme__district=DistrictFactory(code="PLV", name="Пловдив")
+        )
+    )
+    with pytest.raises(PermissionDenied):
+        services.enrol(session=elsewhere, staff=own_staff, actor=reporter)
+    assert not Enrolment.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["closed", "suspended"])
+def test_staff_of_a_library_no_longer_active_cannot_be_enrolled(
+    upcoming_session, own_staff, methodologist, library, status
+):
+    from methodica.libraries.models import Library
+
+    Library.objects.filter(pk=library.pk).update(status=status)
+    own_staff.refresh_from_db()
+    with pytest.raises(TrainingError, match="is not active: its staff cannot be"):
+        services.enrol(session=upcoming_session, staff=own_staff, actor=methodologist)
+    assert not Enrolment.objects.exists()
+
+
+def test_promotion_skips_and_cancels_those_who_left_meanwhile(
+    upcoming_session, own_staff, colleague, methodologist, library
+):
+    first = services.enrol(
+        session=upcoming_session, staff=own_staff, actor=methodologist
+    )
+    services.enrol(session=upcoming_session, staff=colleague, actor=methodologist)
+    gone = services.enrol(
+        session=upcoming_session,
+        staff=StaffFactory(library=library),
+        actor=methodologist,
+    )
+    next_one = services.enrol(
+        session=upcoming_session,
+        staff=StaffFactory(library=library),
+        actor=methodologist,
+    )
+    gone.staff.left_on = timezone.localdate()
+    gone.staff.save(update_fields=["left_on"])
+    services.cancel_enrolment(enrolment=first, actor=methodologist)
+    gone.refresh_from_db()
+    next_one.refresh_from_db()
+    assert gone.status == Enrolment.Status.CANCELLED
+    assert next_one.status == Enrolment.Status.ENROLLED
+    entry = AuditEntry.objects.filter(action="enrolment.cancelled").latest("id")
+    assert entry.changes["status"] == {"before": "waiting", "after": "cancelled"}
+
+
+def test_re_enrolling_a_cancelled_row_audits_it_as_cancelled_before(
+    upcoming_session, own_staff, reporter, methodologist
+):
+    first = services.enrol(session=upcoming_session, staff=own_staff, actor=reporter)
+    Enrolment.objects.filter(pk=first.pk).update(
+        status=Enrolment.Status.CANCELLED, attendance_marked_by=methodologist
+    )
+    again = services.enrol(session=upcoming_session, staff=own_staff, actor=reporter)
+    again.refresh_from_db()
+    assert again.attendance_marked_by is None
+    entry = AuditEntry.objects.filter(action="enrolment.created").latest("id")
+    assert entry.changes["status"] == {"before": "cancelled", "after": "enrolled"}

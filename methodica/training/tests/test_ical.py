@@ -39,7 +39,7 @@ def test_the_feed_is_public_and_a_calendar(client, upcoming_session):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.content
     assert body.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
-    assert prop(body, "UID") == f"{upcoming_session.uid}@testserver"
+    assert prop(body, "UID") == f"{upcoming_session.uid}@methodica.local"
 
 
 def test_every_line_ends_in_crlf_and_no_line_is_longer_than_75_octets(client, district):
@@ -92,7 +92,8 @@ def test_times_are_in_utc_with_z(course):
 
 
 def test_an_all_day_events_end_is_the_next_day(course):
-    starts = timezone.make_aware(datetime.datetime(2030, 12, 31, 9, 0))
+    # 00:30 in Sofia is 22:30 UTC of the day before: the local date must decide.
+    starts = timezone.make_aware(datetime.datetime(2030, 12, 31, 0, 30))
     session = SessionFactory(
         course=course,
         all_day=True,
@@ -150,3 +151,46 @@ def test_a_session_status_is_confirmed_while_scheduled(upcoming_session):
     assert upcoming_session.status == Session.Status.SCHEDULED
     body = ical.calendar([upcoming_session], host="h", url_for=lambda s: "", name="x")
     assert prop(body, "STATUS") == "CONFIRMED"
+
+
+def test_an_all_day_event_entered_midnight_to_midnight_lasts_one_day(course):
+    starts = timezone.make_aware(datetime.datetime(2030, 3, 5, 0, 0))
+    session = SessionFactory(
+        course=course,
+        all_day=True,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(days=1),
+    )
+    body = ical.calendar([session], host="h", url_for=lambda s: "", name="x")
+    assert prop(body, "DTSTART") == "20300305"
+    assert prop(body, "DTEND") == "20300306"
+
+
+def test_the_uid_is_the_same_whatever_host_the_feed_is_fetched_from(
+    client, settings, upcoming_session
+):
+    settings.ALLOWED_HOSTS = ["one.example.org", "two.example.org"]
+    settings.SITE_URL = "https://methodica.example.bg"
+    url = f"/training/sessions/{upcoming_session.pk}/event.ics"
+    one = client.get(url, HTTP_HOST="one.example.org").content
+    two = client.get(url, HTTP_HOST="two.example.org").content
+    assert prop(one, "UID") == prop(two, "UID")
+    assert prop(one, "UID") == f"{upcoming_session.uid}@methodica.example.bg"
+    assert "one.example.org" not in prop(one, "ORGANIZER")
+
+
+def test_without_a_site_url_the_uid_host_is_a_fixed_name(
+    client, settings, upcoming_session
+):
+    settings.SITE_URL = ""
+    body = client.get("/training/calendar.ics").content
+    assert prop(body, "UID") == f"{upcoming_session.uid}@methodica.local"
+
+
+def test_the_public_feed_does_not_publish_the_online_link(client, course):
+    SessionFactory(
+        course=course, place="", online_url="https://meet.example.org/secret-room"
+    )
+    body = client.get("/training/calendar.ics").content
+    assert b"secret-room" not in body.replace(b"\r\n ", b"")
+    assert prop(body, "LOCATION") == "online"

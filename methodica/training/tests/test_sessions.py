@@ -195,3 +195,110 @@ def test_a_reporter_is_offered_only_their_own_librarys_staff_to_enrol(
     assert f'<option value="{other_staff.pk}">' not in text
     # their own record comes first: the default choice
     assert text.index(own_staff.full_name) < text.index(colleague.full_name)
+
+
+def test_a_session_that_started_cannot_be_cancelled(
+    client_for, methodologist, course, own_staff
+):
+    started = SessionFactory(
+        course=course, starts_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    EnrolmentFactory(session=started, staff=own_staff, attended=True)
+    with pytest.raises(TrainingError, match="already started and can no longer be"):
+        services.cancel_session(actor=methodologist, session=started)
+    started.refresh_from_db()
+    assert started.status == Session.Status.SCHEDULED
+    assert started.sequence == 0
+    assert not AuditEntry.objects.filter(action="session.cancelled").exists()
+    page = client_for(methodologist).get(f"/training/sessions/{started.pk}/")
+    assert page.status_code == 200
+    assert f"/training/sessions/{started.pk}/cancel/" not in page.content.decode()
+
+
+def test_a_session_to_come_offers_the_cancel_button(
+    client_for, methodologist, upcoming_session
+):
+    page = client_for(methodologist).get(f"/training/sessions/{upcoming_session.pk}/")
+    assert f"/training/sessions/{upcoming_session.pk}/cancel/" in page.content.decode()
+
+
+def test_moving_a_session_resets_reminders_and_tells_everyone(
+    methodologist,
+    upcoming_session,
+    own_staff,
+    colleague,
+    other_staff,
+    django_capture_on_commit_callbacks,
+    immediate_tasks,
+):
+    reminded = EnrolmentFactory(
+        session=upcoming_session, staff=own_staff, reminded_at=timezone.now()
+    )
+    EnrolmentFactory(session=upcoming_session, staff=colleague, status="waiting")
+    EnrolmentFactory(session=upcoming_session, staff=other_staff, status="cancelled")
+    later = upcoming_session.starts_at + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_session(
+            actor=methodologist,
+            session=upcoming_session,
+            data={"starts_at": later, "ends_at": later + datetime.timedelta(hours=4)},
+        )
+    reminded.refresh_from_db()
+    assert reminded.reminded_at is None
+    changed = [m.to[0] for m in mail.outbox if m.subject.startswith("Changed: ")]
+    assert sorted(changed) == sorted([own_staff.email, colleague.email])
+    assert other_staff.email not in [m.to[0] for m in mail.outbox]
+    entry = AuditEntry.objects.get(action="session.changed")
+    assert entry.changes["notified"]["after"] == 2
+
+
+def test_a_new_trainer_tells_no_one_and_keeps_the_reminders(
+    methodologist,
+    upcoming_session,
+    own_staff,
+    django_capture_on_commit_callbacks,
+    immediate_tasks,
+):
+    reminded = EnrolmentFactory(
+        session=upcoming_session, staff=own_staff, reminded_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_session(
+            actor=methodologist, session=upcoming_session, data={"trainer": "Друг"}
+        )
+    reminded.refresh_from_db()
+    assert reminded.reminded_at is not None
+    assert mail.outbox == []
+
+
+def _when(page) -> str:
+    import re
+
+    text = page.content.decode()
+    return re.search(r"When</dt><dd[^>]*>(.*?)</dd>", text, re.S).group(1)
+
+
+def test_an_all_day_session_just_after_midnight_shows_one_date(
+    client_for, methodologist, course
+):
+    # 00:30 in Sofia is 22:30 UTC of the day before: UTC dates would differ.
+    starts = timezone.make_aware(datetime.datetime(2030, 12, 31, 0, 30))
+    session = SessionFactory(
+        course=course,
+        all_day=True,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=18),
+    )
+    when = _when(client_for(methodologist).get(f"/training/sessions/{session.pk}/"))
+    assert "–" not in when
+    assert "2030" in when
+
+
+def test_a_session_over_midnight_shows_its_end_date(client_for, methodologist, course):
+    starts = timezone.make_aware(datetime.datetime(2030, 12, 30, 20, 0))
+    session = SessionFactory(
+        course=course, starts_at=starts, ends_at=starts + datetime.timedelta(hours=6)
+    )
+    when = _when(client_for(methodologist).get(f"/training/sessions/{session.pk}/"))
+    assert "Dec. 30, 2030" in when
+    assert "Dec. 31, 2030" in when

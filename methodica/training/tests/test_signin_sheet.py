@@ -40,3 +40,19 @@ def test_reporter_cannot_print_the_sheet(client_for, reporter, upcoming_session)
         f"/training/sessions/{upcoming_session.pk}/sign-in.pdf"
     )
     assert response.status_code == 404
+
+
+def test_a_course_title_with_markup_characters_is_printed_as_written(
+    client_for, methodologist, upcoming_session
+):
+    course = upcoming_session.course
+    course.title = "Права & задължения <по закон>"
+    course.save(update_fields=["title"])
+    response = client_for(methodologist).get(
+        f"/training/sessions/{upcoming_session.pk}/sign-in.pdf"
+    )
+    assert response.status_code == 200
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "Права & задължения <по закон>" in text

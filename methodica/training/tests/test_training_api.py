@@ -102,3 +102,19 @@ def test_reporter_cannot_cancel_another_librarys_enrolment_through_the_api(
 def test_the_schema_describes_the_training_endpoints(client):
     response = client.get("/api/v1/schema/")
     assert b"/api/v1/training/enrolments/" in response.content
+
+
+def test_staff_of_a_closed_library_cannot_be_enrolled_through_the_api(
+    reporter, upcoming_session, own_staff, library
+):
+    from methodica.libraries.models import Library
+
+    Library.objects.filter(pk=library.pk).update(status=Library.Status.CLOSED)
+    response = api(reporter).post(
+        "/api/v1/training/enrolments/",
+        {"session": upcoming_session.pk, "staff": own_staff.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "is not active" in str(response.json())
+    assert not Enrolment.objects.exists()
