@@ -1,0 +1,177 @@
+"""Checking an uploaded master before anything is stored.
+
+The type comes from the content's magic bytes, never from the name; the name's
+extension must agree with it. Images are verified with Pillow under our own
+pixel cap (a decompression bomb is refused, not decoded); PDFs are opened with
+pypdf, and encrypted, broken or over-long ones are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import IO
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from methodica.core.errors import DomainError
+
+CHUNK = 1024 * 1024
+
+MAGIC = [
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+]
+EXTENSIONS = {
+    "image/tiff": {".tif", ".tiff"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "application/pdf": {".pdf"},
+}
+
+
+@dataclass(frozen=True)
+class Inspection:
+    mime_type: str
+    size: int
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+    pages: int = 1
+
+
+def sniff(head: bytes) -> str | None:
+    """The MIME type the first bytes announce, or None for anything else."""
+    for magic, mime in MAGIC:
+        if head.startswith(magic):
+            return mime
+    return None
+
+
+def sha256_of(stream: IO[bytes]) -> tuple[str, int]:
+    """The SHA-256 and size of a stream, read in chunks from its start."""
+    digest, size = hashlib.sha256(), 0
+    stream.seek(0)
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+def _check_image(stream: IO[bytes], name: str) -> tuple[int, int]:
+    from PIL import Image
+
+    limit = settings.METHODICA_HERITAGE_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            # Our own cap (below Pillow's hard limit) decides, not its warning.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(stream) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise DomainError(
+                        _(
+                            "“%(name)s” is %(width)s × %(height)s pixels, more than "
+                            "the %(limit)s pixels allowed."
+                        )
+                        % {
+                            "name": name,
+                            "width": width,
+                            "height": height,
+                            "limit": limit,
+                        }
+                    )
+                image.verify()
+            # verify() leaves the image unusable and misses truncation; decoding
+            # once (within the cap above) catches a truncated file.
+            stream.seek(0)
+            with Image.open(stream) as image:
+                image.load()
+    except DomainError:
+        raise
+    except Image.DecompressionBombError:
+        raise DomainError(
+            _("“%(name)s” is too large an image to open safely.") % {"name": name}
+        ) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise DomainError(
+            _("“%(name)s” is a damaged image and cannot be read (%(error)s).")
+            % {"name": name, "error": error}
+        ) from None
+    finally:
+        stream.seek(0)
+    return width, height
+
+
+def _check_pdf(stream: IO[bytes], name: str) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    limit = settings.METHODICA_HERITAGE_MAX_PDF_PAGES
+    try:
+        reader = PdfReader(stream, strict=False)
+        if reader.is_encrypted:
+            raise DomainError(
+                _("“%(name)s” is an encrypted PDF; upload it without a password.")
+                % {"name": name}
+            )
+        pages = len(reader.pages)
+    except DomainError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as error:
+        raise DomainError(
+            _("“%(name)s” is a damaged PDF and cannot be read (%(error)s).")
+            % {"name": name, "error": error}
+        ) from None
+    finally:
+        stream.seek(0)
+    if pages == 0:
+        raise DomainError(_("“%(name)s” has no pages.") % {"name": name})
+    if pages > limit:
+        raise DomainError(
+            _("“%(name)s” has %(pages)s pages, more than the %(limit)s allowed.")
+            % {"name": name, "pages": pages, "limit": limit}
+        )
+    return pages
+
+
+def inspect(stream: IO[bytes], name: str) -> Inspection:
+    """Check an upload; raise DomainError (translated) when it must be refused."""
+    limit = settings.METHODICA_HERITAGE_MAX_FILE_BYTES
+    size = getattr(stream, "size", None)
+    if size is not None and size > limit:
+        raise DomainError(_too_big(name, limit))
+    stream.seek(0)
+    mime = sniff(stream.read(16))
+    stream.seek(0)
+    if mime is None:
+        raise DomainError(
+            _("“%(name)s” is not a TIFF, JPEG, PNG or PDF file.") % {"name": name}
+        )
+    extension = PurePath(name).suffix.lower()
+    if extension not in EXTENSIONS[mime]:
+        raise DomainError(
+            _("“%(name)s” is named as %(extension)s but its content is %(kind)s.")
+            % {"name": name, "extension": extension or "—", "kind": mime}
+        )
+    sha256, size = sha256_of(stream)
+    if size > limit:
+        raise DomainError(_too_big(name, limit))
+    if mime == "application/pdf":
+        return Inspection(mime, size, sha256, pages=_check_pdf(stream, name))
+    width, height = _check_image(stream, name)
+    return Inspection(mime, size, sha256, width=width, height=height)
+
+
+def _too_big(name: str, limit: int) -> str:
+    return _("“%(name)s” is larger than the %(limit)s bytes allowed.") % {
+        "name": name,
+        "limit": limit,
+    }

@@ -1,0 +1,515 @@
+"""The local-history collection: items, their master files and their preservation log.
+
+Access to an item is decided in one place, :mod:`methodica.heritage.access`;
+``Item.objects.viewable(user, ip)`` is the same rule as a filter.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from methodica.core.permissions import Scope
+from methodica.libraries.models import District, Library, Settlement
+
+RIGHTS_STATEMENTS = [
+    ("http://rightsstatements.org/vocab/InC/1.0/", _("In Copyright")),
+    (
+        "http://rightsstatements.org/vocab/InC-OW-EU/1.0/",
+        _("In Copyright – EU Orphan Work"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/InC-EDU/1.0/",
+        _("In Copyright – Educational Use Permitted"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/InC-NC/1.0/",
+        _("In Copyright – Non-Commercial Use Permitted"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/InC-RUU/1.0/",
+        _("In Copyright – Rights-holder(s) Unlocatable or Unidentifiable"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/NoC-CR/1.0/",
+        _("No Copyright – Contractual Restrictions"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/NoC-NC/1.0/",
+        _("No Copyright – Non-Commercial Use Only"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/NoC-OKLR/1.0/",
+        _("No Copyright – Other Known Legal Restrictions"),
+    ),
+    (
+        "http://rightsstatements.org/vocab/NoC-US/1.0/",
+        _("No Copyright – United States"),
+    ),
+    ("http://rightsstatements.org/vocab/CNE/1.0/", _("Copyright Not Evaluated")),
+    ("http://rightsstatements.org/vocab/UND/1.0/", _("Copyright Undetermined")),
+    ("http://rightsstatements.org/vocab/NKC/1.0/", _("No Known Copyright")),
+]
+
+LANGUAGES = [
+    ("bul", _("Bulgarian")),
+    ("chu", _("Church Slavonic")),
+    ("rus", _("Russian")),
+    ("eng", _("English")),
+    ("fre", _("French")),
+    ("ger", _("German")),
+    ("gre", _("Greek")),
+    ("tur", _("Turkish")),
+    ("ota", _("Ottoman Turkish")),
+    ("rum", _("Romanian")),
+    ("srp", _("Serbian")),
+    ("mac", _("Macedonian")),
+    ("lat", _("Latin")),
+]
+
+
+def heritage_storage() -> Any:
+    return storages["heritage"]
+
+
+class Collection(models.Model):
+    """A collection or a series inside one; ``set_spec`` names its OAI-PMH set."""
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="heritage_collections",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    set_spec = models.SlugField(
+        _("set name"),
+        max_length=200,
+        unique=True,
+        help_text=_("Letters, digits and hyphens; names the OAI-PMH set."),
+    )
+    public = models.BooleanField(_("public"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def scope_ids(self) -> Scope:
+        return Scope(district_id=self.district_id)
+
+    def oai_set_spec(self) -> str:
+        """The set's spec with its ancestors', ``:``-separated as OAI-PMH nests sets."""
+        parts, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            parts.append(node.set_spec)
+            node = node.parent
+        return ":".join(reversed(parts))
+
+
+class Authority(models.Model):
+    """A person or an organisation, described once and linked from many items."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        ORGANISATION = "organisation", _("organisation")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("preferred name"), max_length=300)
+    variants = models.JSONField(_("name variants"), default=list, blank=True)
+    dates = models.CharField(_("dates"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("authority record")
+        verbose_name_plural = _("authority records")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.dates})" if self.dates else self.name
+
+
+class Subject(models.Model):
+    """A term of the collection's simple subject vocabulary."""
+
+    term = models.CharField(_("term"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Title(models.Model):
+    """A newspaper or periodical whose issues are items."""
+
+    name = models.CharField(_("name"), max_length=300)
+    place = models.ForeignKey(
+        Settlement,
+        verbose_name=_("place of publication"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    years = models.CharField(_("years"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("newspaper title")
+        verbose_name_plural = _("newspaper titles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemQuerySet(models.QuerySet["Item"]):
+    def live(self) -> ItemQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def viewable(self, user: Any, ip: str | None) -> ItemQuerySet:
+        """The items ``user`` (from address ``ip``) may see: the rule of access.can_view."""
+        from methodica.heritage.access import viewable_q
+
+        return self.live().filter(viewable_q(user, ip))
+
+    def oai_public(self) -> ItemQuerySet:
+        """What OAI-PMH shows: public items, and deleted ones as deleted headers."""
+        from methodica.heritage.access import public_q
+
+        return self.filter(public_q() | models.Q(deleted_at__isnull=False))
+
+
+class Item(models.Model):
+    """One described object: a manuscript, an issue of a newspaper, a photograph..."""
+
+    class Kind(models.TextChoices):
+        MANUSCRIPT = "manuscript", _("manuscript")
+        NEWSPAPER_ISSUE = "newspaper_issue", _("newspaper issue")
+        PHOTOGRAPH = "photograph", _("photograph")
+        BOOK = "book", _("book")
+        POSTCARD = "postcard", _("postcard")
+        DOCUMENT = "document", _("document")
+        MAP = "map", _("map")
+
+    class Access(models.TextChoices):
+        PUBLIC = "public", _("public")
+        READING_ROOM = "reading_room", _("reading room only")
+        STAFF_ONLY = "staff_only", _("staff only")
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="heritage_items",
+    )
+    identifier = models.SlugField(
+        _("identifier"),
+        max_length=100,
+        unique=True,
+        help_text=_("The item's stable local id; it never changes."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    newspaper = models.ForeignKey(
+        Title,
+        verbose_name=_("newspaper"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+    )
+    title = models.CharField(_("title"), max_length=500)
+    alternative = models.CharField(_("other title"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    date = models.CharField(
+        _("date"),
+        max_length=50,
+        blank=True,
+        help_text=_("EDTF: 1878, 1878-05-12, 1878?, 1878~, 189X, 1878/1885."),
+    )
+    date_start = models.DateField(_("earliest date"), null=True, blank=True)
+    date_end = models.DateField(_("latest date"), null=True, blank=True)
+    authorities = models.ManyToManyField(
+        Authority,
+        verbose_name=_("creators and contributors"),
+        through="ItemAuthority",
+        blank=True,
+        related_name="items",
+    )
+    places = models.ManyToManyField(
+        Settlement, verbose_name=_("places"), blank=True, related_name="+"
+    )
+    subjects = models.ManyToManyField(
+        Subject, verbose_name=_("subjects"), blank=True, related_name="items"
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    rights = models.CharField(
+        _("rights statement"),
+        max_length=100,
+        choices=RIGHTS_STATEMENTS,
+        default="http://rightsstatements.org/vocab/CNE/1.0/",
+    )
+    collections = models.ManyToManyField(
+        Collection, verbose_name=_("collections"), blank=True, related_name="items"
+    )
+    holding_library = models.ForeignKey(
+        Library,
+        verbose_name=_("holding library"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    access = models.CharField(
+        _("access"), max_length=20, choices=Access.choices, default=Access.PUBLIC
+    )
+    embargo_until = models.DateField(_("embargo until"), null=True, blank=True)
+    published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    # The OAI-PMH datestamp: the last change, or the moment the embargo ends if that
+    # is later (set by the services), so that incremental harvests pick up an item
+    # when it becomes public. A column of its own, so lists page by an index.
+    harvest_stamp = models.DateTimeField(_("harvest datestamp"), default=timezone.now)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["title", "pk"]
+        indexes = [
+            models.Index(fields=["harvest_stamp", "id"], name="heritage_item_oai_idx"),
+            models.Index(
+                fields=["date_start", "date_end"], name="heritage_item_period_idx"
+            ),
+            models.Index(fields=["kind"], name="heritage_item_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_start__isnull=True)
+                | models.Q(date_end__isnull=True)
+                | models.Q(date_start__lte=models.F("date_end")),
+                name="heritage_item_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def scope_ids(self) -> Scope:
+        return Scope(district_id=self.district_id)
+
+    def compute_harvest_stamp(self) -> datetime.datetime:
+        """The later of the last change and the embargo's end (local midnight)."""
+        stamp = self.updated_at or timezone.now()
+        if self.embargo_until is not None:
+            opens = timezone.make_aware(
+                datetime.datetime.combine(self.embargo_until, datetime.time.min)
+            )
+            stamp = max(stamp, opens)
+        return stamp
+
+
+class ItemAuthority(models.Model):
+    """An authority's part in an item: author, photographer, publisher..."""
+
+    class Role(models.TextChoices):
+        CREATOR = "creator", _("creator")
+        CONTRIBUTOR = "contributor", _("contributor")
+        PHOTOGRAPHER = "photographer", _("photographer")
+        EDITOR = "editor", _("editor")
+        SUBJECT = "subject", _("depicted or discussed")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="credits")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="credits"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "authority", "role"], name="heritage_credit_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} ({self.get_role_display()})"
+
+    @property
+    def is_creator(self) -> bool:
+        return self.role in (self.Role.CREATOR, self.Role.PHOTOGRAPHER)
+
+
+def _master_path(instance: MasterFile, filename: str) -> str:
+    # Never derived from the uploaded name alone: a new file always gets a new path,
+    # so a master is written once and never overwritten.
+    return f"masters/{instance.item.identifier}/{instance.sha256[:2]}/{filename}"
+
+
+class MasterFile(models.Model):
+    """A master file of an item (a page image or a PDF), stored unchanged.
+
+    ``text`` and ``text_source`` are for the OCR that a later version adds; word
+    coordinates will live in their own table keyed on this one.
+    """
+
+    class Mime(models.TextChoices):
+        TIFF = "image/tiff", "TIFF"
+        JPEG = "image/jpeg", "JPEG"
+        PNG = "image/png", "PNG"
+        PDF = "application/pdf", "PDF"
+
+    class TextSource(models.TextChoices):
+        NONE = "none", _("no text")
+        EMBEDDED = "embedded", _("embedded text layer")
+        OCR = "ocr", _("OCR")
+        CORRECTED = "corrected", _("corrected OCR")
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="files"
+    )
+    file = models.FileField(
+        _("file"), storage=heritage_storage, upload_to=_master_path, max_length=500
+    )
+    original_name = models.CharField(_("original name"), max_length=255)
+    mime_type = models.CharField(_("type"), max_length=40, choices=Mime.choices)
+    size = models.BigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    order = models.PositiveIntegerField(_("page order"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=1)
+    text = models.TextField(_("text"), blank=True)
+    text_source = models.CharField(
+        _("text source"),
+        max_length=20,
+        choices=TextSource.choices,
+        default=TextSource.NONE,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    # A replaced master is kept (never deleted or overwritten) and points to its
+    # successor; only current files (replaced_by is null) make up the item.
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+    )
+    last_fixity_at = models.DateTimeField(_("last fixity check"), null=True)
+    fixity_ok = models.BooleanField(_("fixity passed"), null=True)
+
+    class Meta:
+        verbose_name = _("master file")
+        verbose_name_plural = _("master files")
+        ordering = ["item", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "order"],
+                condition=models.Q(replaced_by__isnull=True),
+                name="heritage_file_current_order_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def scope_ids(self) -> Scope:
+        return Scope(district_id=self.item.district_id)
+
+
+class PreservationEvent(models.Model):
+    """One thing that happened to an item or a master file (PREMIS-like). Append-only."""
+
+    class Type(models.TextChoices):
+        INGEST = "ingest", _("ingest")
+        DERIVATIVE = "derivative", _("derivative made")
+        FIXITY_PASSED = "fixity_passed", _("fixity check passed")
+        FIXITY_FAILED = "fixity_failed", _("fixity check failed")
+        REPLACED = "replaced", _("file replaced")
+        DELETED = "deleted", _("deleted")
+        METADATA_CHANGED = "metadata_changed", _("metadata changed")
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("success")
+        FAILURE = "failure", _("failure")
+
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="preservation_events"
+    )
+    file = models.ForeignKey(
+        MasterFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    type = models.CharField(_("event"), max_length=20, choices=Type.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+
+    class Meta:
+        verbose_name = _("preservation event")
+        verbose_name_plural = _("preservation events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["type", "-at"], name="heritage_event_type_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Preservation events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Preservation events are append-only.")
