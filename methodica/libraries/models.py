@@ -116,6 +116,8 @@ class Municipality(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=10, unique=True)
+    # The municipality's office, which gets a copy of the visit reports.
+    email = models.EmailField(_("email"), blank=True)
     # A GeoJSON geometry (Polygon or MultiPolygon, longitude first), for the map of
     # the consolidation; set by ``load_boundaries``, validated by libraries/boundaries.py.
     boundary = models.JSONField(

@@ -198,7 +198,10 @@ class VisitRecordForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    item = forms.IntegerField(widget=forms.HiddenInput)
+    # Bounded to a primary key's range: a larger number is a database error.
+    item = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647
+    )
     rating = forms.ChoiceField(label=_("rating"), choices=Finding.Rating.choices)
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 1})
@@ -212,7 +215,34 @@ class RecommendationForm(forms.Form):
     due_on = forms.DateField(label=_("due"), widget=DATE)
 
 
-FindingFormSet = forms.formset_factory(FindingForm, extra=0)
+class BaseFindingFormSet(forms.BaseFormSet):
+    """One finding per item of the checklist the form was given, each once."""
+
+    def __init__(self, *args: Any, items: Any = (), **kwargs: Any) -> None:
+        self.items = set(items)
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self.forms:
+            item = form.cleaned_data.get("item")
+            if item is None:
+                continue
+            if item not in self.items:
+                raise forms.ValidationError(
+                    _("Use the district's checklist."), code="unknown_item"
+                )
+            if item in seen:
+                raise forms.ValidationError(
+                    _("Each checklist item can be rated only once."),
+                    code="duplicate_item",
+                )
+            seen.add(item)
+
+
+FindingFormSet = forms.formset_factory(FindingForm, formset=BaseFindingFormSet, extra=0)
 RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=3)
 
 

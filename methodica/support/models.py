@@ -178,6 +178,9 @@ class Consultation(models.Model):
         related_name="consultations_asked",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the library last started waiting: the question, or a reply that
+    # reopened an answered thread. The queue and the ages are reckoned from it.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -223,7 +226,7 @@ class Consultation(models.Model):
         """How long an open question has waited (a timedelta), else None."""
         if self.status != self.Status.OPEN:
             return None
-        return timezone.now() - self.created_at
+        return timezone.now() - (self.waiting_since or self.created_at)
 
 
 class Message(models.Model):

@@ -14,7 +14,11 @@ from methodica.support.models import Consultation, Recommendation, Visit
 
 
 def parse_id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 10 else None
+    """A primary key from the query string, or None. ``isdigit`` alone accepts
+    digits that ``int`` refuses (superscripts), hence the ASCII check."""
+    if text and text.isascii() and text.isdigit() and len(text) < 10:
+        return int(text)
+    return None
 
 
 def parse_date(text: str | None) -> datetime.date | None:

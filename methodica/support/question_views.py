@@ -18,7 +18,7 @@ from methodica.core.permissions import get_object_for_user, has_perm, require_pe
 from methodica.support import services
 from methodica.support.forms import AnswerForm, AskForm, ReplyForm
 from methodica.support.models import Consultation
-from methodica.support.views import PAGE_SIZE, district_or_404, form_error
+from methodica.support.views import PAGE_SIZE, form_error, seeded_district_or_404
 
 
 def _url_for(request: HttpRequest) -> Any:
@@ -38,7 +38,7 @@ def _questions(user: Any) -> Any:
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "support.request:ask")
-    district = district_or_404(request.user)
+    district = seeded_district_or_404(request.user)
     form = AskForm(
         request.POST or None,
         user=request.user,
@@ -67,13 +67,13 @@ def ask(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """The open questions, oldest first, with their owner and age."""
+    """The open questions, longest waiting first, with their owner and age."""
     require_perm(request.user, "support.request:answer")
     mine = request.GET.get("mine") == "1"
     questions = _questions(request.user).filter(status=Consultation.Status.OPEN)
     if mine:
         questions = questions.filter(owner=request.user)
-    page = Paginator(questions.order_by("created_at", "id"), PAGE_SIZE).get_page(
+    page = Paginator(questions.order_by("waiting_since", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from methodica.core.audit import audit, created, diff, snapshot
@@ -56,7 +57,9 @@ def ensure_defaults(district: District) -> None:
     """Seed the default topics and visit checklist of ``district`` (idempotent).
 
     Only codes the district does not have yet are added, so an edited or retired
-    entry is never brought back or overwritten.
+    entry is never brought back or overwritten. Two first requests at once may both
+    see a code missing; the unique constraint keeps one row and the other insert is
+    skipped.
     """
     for model, entries in (
         (Topic, defaults.TOPICS),
@@ -66,9 +69,12 @@ def ensure_defaults(district: District) -> None:
             model.objects.filter(district=district).values_list("code", flat=True)
         )
         model.objects.bulk_create(
-            model(district=district, code=code, names=names, position=position)
-            for position, (code, names) in enumerate(entries, start=1)
-            if code not in have
+            [
+                model(district=district, code=code, names=names, position=position)
+                for position, (code, names) in enumerate(entries, start=1)
+                if code not in have
+            ],
+            ignore_conflicts=True,
         )
 
 
@@ -236,15 +242,19 @@ def update_consultation(
     if data.get("channel") not in Consultation.Channel.values:
         raise DomainError(_("Choose how the consultation was given."), field="channel")
     _check_consultation(actor, locked.district, data, "support.consultation:log")
-    before = snapshot(locked, CONSULTATION_FIELDS)
+    fields = [*CONSULTATION_FIELDS, "follow_up_done_on"]
+    before = snapshot(locked, fields)
     for name, value in _consultation_values(data).items():
         setattr(locked, name, value)
-    locked.save(update_fields=[*CONSULTATION_FIELDS, "updated_at"])
+    if not locked.follow_up:
+        # A follow-up no longer needed cannot have been given.
+        locked.follow_up_done_on = None
+    locked.save(update_fields=[*fields, "updated_at"])
     audit(
         actor=actor,
         action="consultation.changed",
         obj=locked,
-        changes=diff(before, snapshot(locked, CONSULTATION_FIELDS)),
+        changes=diff(before, snapshot(locked, fields)),
     )
     return locked
 
@@ -264,7 +274,17 @@ def mark_follow_up_done(
         raise DomainError(_("This consultation needs no follow-up."))
     if locked.follow_up_done_on is not None:
         raise DomainError(_("The follow-up is already recorded as done."))
-    locked.follow_up_done_on = done_on or timezone.localdate()
+    done_on = done_on or timezone.localdate()
+    if not locked.given_on <= done_on <= timezone.localdate():
+        raise DomainError(
+            _(
+                "The follow-up date must be between the consultation (%(date)s) "
+                "and today."
+            )
+            % {"date": date_format(locked.given_on, "SHORT_DATE_FORMAT")},
+            field="done_on",
+        )
+    locked.follow_up_done_on = done_on
     locked.save(update_fields=["follow_up_done_on", "updated_at"])
     audit(
         actor=actor,
@@ -328,6 +348,7 @@ def ask_question(
         origin=Consultation.Origin.REQUEST,
         status=Consultation.Status.OPEN,
         asked_by=actor,
+        waiting_since=timezone.now(),
     )
     Message.objects.create(consultation=consultation, author=actor, body=question)
     audit(
@@ -448,8 +469,10 @@ def reply_to_question(
     message = Message.objects.create(consultation=locked, author=actor, body=body)
     changes: dict[str, Any] = {"message": {"before": None, "after": body[:200]}}
     if locked.status == Consultation.Status.ANSWERED:
+        # The library waits again from now, not from its first question.
         locked.status = Consultation.Status.OPEN
-        locked.save(update_fields=["status", "updated_at"])
+        locked.waiting_since = timezone.now()
+        locked.save(update_fields=["status", "waiting_since", "updated_at"])
         changes["status"] = {"before": "answered", "after": "open"}
     audit(actor=actor, action="question.replied", obj=locked, changes=changes)
     pk, language = locked.pk, _language()

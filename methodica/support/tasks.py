@@ -7,6 +7,7 @@ retried by :func:`methodica.core.tasks.retry_later` when the mail server fails.
 from __future__ import annotations
 
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from methodica.accounts.models import Membership
-from methodica.core.permissions import ROLE_PERMISSIONS
+from methodica.core.permissions import ROLE_PERMISSIONS, has_perm
 from methodica.core.tasks import retry_later
 from methodica.support.models import Consultation, Message, Visit
 
@@ -28,12 +29,24 @@ _ANSWERING_ROLES = sorted(
 )
 
 
+def _may(user: Any, perm: str, consultation: Consultation) -> bool:
+    """Whether ``user`` is someone to email: an address, active, still allowed
+    (a membership may have ended since the question was asked)."""
+    return bool(
+        user is not None
+        and user.email
+        and user.is_active
+        and has_perm(user, perm, consultation)
+    )
+
+
 def methodologist_emails(consultation: Consultation) -> list[str]:
     """Those who may answer: the district's and the library's municipality's
     methodologists (and administrators) with an email; the owner alone once the
-    question has one."""
-    if consultation.owner_id and consultation.owner.email:
-        return [consultation.owner.email]
+    question has one and may still answer it."""
+    owner = consultation.owner
+    if _may(owner, "support.request:answer", consultation):
+        return [owner.email]
     library = consultation.library
     scope = Q(district_id=consultation.district_id)
     if library is not None:
@@ -45,11 +58,11 @@ def methodologist_emails(consultation: Consultation) -> list[str]:
 
 
 def library_emails(consultation: Consultation) -> list[str]:
-    """The library's address and the one who asked."""
+    """The library's address and the one who asked, while they may see the thread."""
     emails = set()
     if consultation.library is not None and consultation.library.email:
         emails.add(consultation.library.email)
-    if consultation.asked_by_id and consultation.asked_by.email:
+    if _may(consultation.asked_by, "support.consultation:view", consultation):
         emails.add(consultation.asked_by.email)
     return sorted(emails)
 
@@ -59,7 +72,7 @@ def notify_methodologists(
     consultation_id: int, url: str, language: str, reply: bool = False, attempt: int = 1
 ) -> None:
     consultation = (
-        Consultation.objects.select_related("library", "owner", "topic")
+        Consultation.objects.select_related("library__municipality", "owner", "topic")
         .filter(pk=consultation_id)
         .first()
     )
@@ -96,7 +109,7 @@ def notify_methodologists(
 def notify_library(message_id: int, url: str, language: str, attempt: int = 1) -> None:
     message = (
         Message.objects.select_related(
-            "consultation__library", "consultation__asked_by", "author"
+            "consultation__library__municipality", "consultation__asked_by", "author"
         )
         .filter(pk=message_id)
         .first()

@@ -28,6 +28,7 @@ def taxonomy(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResp
         raise Http404
     district = district_or_404(request.user)
     require_perm(request.user, "support.taxonomy:manage", district)
+    services.ensure_defaults(district)
     entries = model.objects.filter(district=district)
     entry = None
     if pk is not None:

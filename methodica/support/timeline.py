@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from methodica.core.permissions import has_perm
@@ -70,13 +71,23 @@ def visits(library: Library, user: Any) -> list[TimelineEvent]:
 def open_recommendations(library: Library, user: Any) -> list[TimelineEvent]:
     if not has_perm(user, "support.visit:view", library):
         return []
-    rows = Recommendation.objects.filter(library=library).still_open()[:LIMIT]
+    rows = (
+        Recommendation.objects.filter(library=library)
+        .still_open()
+        .order_by("-created_at", "-id")[:LIMIT]
+    )
+    # Placed when it was made (a due date would put it in the future, above
+    # everything that has happened); the due date is in the detail.
     return [
         TimelineEvent(
-            at=_noon(r.due_on),
+            at=r.created_at,
             kind="recommendation",
-            title=_("Recommendation due"),
-            detail=r.text[:200],
+            title=_("Open recommendation"),
+            detail=_("%(text)s (due %(date)s)")
+            % {
+                "text": r.text[:200],
+                "date": date_format(r.due_on, "SHORT_DATE_FORMAT"),
+            },
             url=reverse("support:visit", args=[r.visit_id]),
         )
         for r in rows

@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Min
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -44,8 +46,29 @@ def district_or_404(user: Any) -> District:
     district = home_district(user)
     if district is None:
         raise Http404
+    return district
+
+
+def seeded_district_or_404(user: Any) -> District:
+    """The user's district with its default taxonomies seeded.
+
+    Call only after the permission check: seeding writes on the first visit (once
+    per district; a concurrent first visit is harmless, see ``ensure_defaults``).
+    """
+    district = district_or_404(user)
     services.ensure_defaults(district)
     return district
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the form posted, if it is a path on this site; else ``fallback``
+    (a view name). A path, not a name: ``redirect`` would try to reverse it."""
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback)
 
 
 @login_required
@@ -59,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
         origin=Consultation.Origin.REQUEST
     )
     open_questions = questions.filter(status=Consultation.Status.OPEN)
-    oldest = open_questions.aggregate(oldest=Min("created_at"))["oldest"]
+    oldest = open_questions.aggregate(oldest=Min("waiting_since"))["oldest"]
     visits = Visit.objects.visible_to(user).select_related("library")
     recommendations = Recommendation.objects.visible_to(user).still_open()
     context = {
@@ -105,7 +128,7 @@ def _remembered(request: HttpRequest, district: District) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "support.consultation:log")
-    district = district_or_404(request.user)
+    district = seeded_district_or_404(request.user)
     form = ConsultationForm(
         request.POST or None,
         user=request.user,
@@ -180,7 +203,7 @@ def consultation_followed_up(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The follow-up was recorded."))
-    return redirect(request.POST.get("next") or "support:consultations")
+    return HttpResponseRedirect(safe_next(request, "support:consultations"))
 
 
 def _filtered(request: HttpRequest) -> tuple[ConsultationFilter, Any]:

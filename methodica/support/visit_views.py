@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,11 @@ from methodica.support.forms import (
 )
 from methodica.support.models import ChecklistItem, Recommendation, Visit
 from methodica.support.views import PAGE_SIZE, form_error
-from methodica.support.visits import FindingInput, RecommendationInput
+from methodica.support.visits import (
+    FindingInput,
+    RecommendationInput,
+    report_recipients,
+)
 
 
 def _visit(request: HttpRequest, pk: int, perm: str = "support.visit:view") -> Visit:
@@ -114,9 +119,12 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _finding_initial(visit: Visit) -> list[dict[str, Any]]:
+    """A row per active checklist item, and per retired one this visit rated
+    (so that correcting the record does not drop its finding)."""
     existing = {f.item_id: f for f in visit.findings.all()}
     items = ChecklistItem.objects.filter(
-        district_id=visit.library.municipality.district_id, active=True
+        Q(active=True) | Q(pk__in=list(existing)),
+        district_id=visit.library.municipality.district_id,
     )
     rows = []
     for item in items:
@@ -148,7 +156,12 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": visit.summary,
         },
     )
-    findings = FindingFormSet(data, initial=initial, prefix="finding")
+    findings = FindingFormSet(
+        data,
+        initial=initial,
+        prefix="finding",
+        items=[row["item"] for row in initial],
+    )
     recommendations = RecommendationFormSet(data, prefix="rec")
     if request.method == "POST" and _record(
         request, visit, form, findings, recommendations
@@ -196,7 +209,7 @@ def _record(
                     note=f.cleaned_data["note"],
                 )
                 for f in findings.forms
-                if f.cleaned_data and f.cleaned_data["item"] in items
+                if f.cleaned_data
             ],
             recommendations=[
                 RecommendationInput(
@@ -238,6 +251,8 @@ def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def visit_report(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
+    if visit.status != Visit.Status.DONE:
+        raise Http404  # a planned or cancelled visit has no report
     try:
         document = pdf.visit_report(visit)
     except FontsMissing as exc:
@@ -257,7 +272,11 @@ def visit_send_report(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The report will be emailed to the library."))
+        messages.success(
+            request,
+            _("The report will be emailed to %(to)s.")
+            % {"to": ", ".join(report_recipients(visit))},
+        )
     return redirect("support:visit", pk=pk)
 
 

@@ -81,9 +81,16 @@ def _check_record(
             _("A visit cannot be recorded before it is made."), field="visited_on"
         )
     district_id = visit.library.municipality.district_id
+    seen: set[int] = set()
     for finding in findings:
         if finding.item.district_id != district_id:
             raise DomainError(_("Use the district's checklist."))
+        if finding.item.pk in seen:
+            raise DomainError(
+                _("The checklist item %(item)s is rated more than once.")
+                % {"item": finding.item.name}
+            )
+        seen.add(finding.item.pk)
         if finding.rating not in Finding.Rating.values:
             raise DomainError(_("Choose a rating for each checklist item."))
     for recommendation in recommendations:
@@ -96,6 +103,41 @@ def _check_record(
                 _("A recommendation cannot be due before the visit (%(date)s).")
                 % {"date": visited_on.isoformat()}
             )
+    # A corrected, later date must not leave earlier recommendations due before it.
+    early = visit.recommendations.still_open().filter(due_on__lt=visited_on).first()
+    if early is not None:
+        raise DomainError(
+            _(
+                "The recommendation “%(text)s” is due on %(due)s, before the visit "
+                "(%(date)s). Change its due date or close it first."
+            )
+            % {
+                "text": early.text[:80],
+                "due": early.due_on.isoformat(),
+                "date": visited_on.isoformat(),
+            },
+            field="visited_on",
+        )
+
+
+def _save_findings(visit: Visit, findings: Sequence[FindingInput]) -> list[str]:
+    """Write one finding per item given; drop those of items not given.
+
+    Returns the codes of the checklist items whose findings were removed.
+    """
+    existing = {f.item_id: f for f in visit.findings.select_related("item")}
+    for finding in findings:
+        row = existing.pop(finding.item.pk, None)
+        if row is None:
+            Finding.objects.create(
+                visit=visit, item=finding.item, rating=finding.rating, note=finding.note
+            )
+        elif (row.rating, row.note) != (finding.rating, finding.note):
+            row.rating, row.note = finding.rating, finding.note
+            row.save(update_fields=["rating", "note"])
+    if existing:
+        Finding.objects.filter(pk__in=[f.pk for f in existing.values()]).delete()
+    return sorted(f.item.code for f in existing.values())
 
 
 @transaction.atomic
@@ -111,8 +153,9 @@ def record_visit(
 ) -> Visit:
     """Record what a visit found and recommended, all or nothing.
 
-    Recording again corrects the findings and the summary and adds the new
-    recommendations; recommendations already made are followed up on their own.
+    Recording again corrects the findings (those of items not given are removed)
+    and the summary, and adds the new recommendations; recommendations already
+    made are followed up on their own, and none may be left due before the visit.
     """
     locked = _lock(visit)
     require_perm(actor, "support.visit:manage", locked)
@@ -127,19 +170,7 @@ def record_visit(
         locked.methodologist = actor
         fields.append("methodologist")
     locked.save(update_fields=[*fields, "updated_at"])
-    existing = {f.item_id: f for f in locked.findings.all()}
-    for finding in findings:
-        row = existing.get(finding.item.pk)
-        if row is None:
-            Finding.objects.create(
-                visit=locked,
-                item=finding.item,
-                rating=finding.rating,
-                note=finding.note,
-            )
-        elif (row.rating, row.note) != (finding.rating, finding.note):
-            row.rating, row.note = finding.rating, finding.note
-            row.save(update_fields=["rating", "note"])
+    removed = _save_findings(locked, findings)
     Recommendation.objects.bulk_create(
         Recommendation(
             visit=locked, library=locked.library, text=r.text.strip(), due_on=r.due_on
@@ -151,6 +182,8 @@ def record_visit(
         "before": None,
         "after": {f.item.code: f.rating for f in findings},
     }
+    if removed:
+        changes["findings_removed"] = {"before": removed, "after": None}
     if recommendations:
         changes["recommendations"] = {
             "before": None,
@@ -205,25 +238,24 @@ def update_recommendation(
         locked.closed_on, locked.closed_by = None, None
     elif locked.closed_on is None or before["status"] != status:
         locked.closed_on, locked.closed_by = timezone.localdate(), actor
+    changes = diff(before, snapshot(locked, fields))
+    if not changes:
+        return locked
     locked.save(update_fields=fields)
-    audit(
-        actor=actor,
-        action="recommendation.changed",
-        obj=locked,
-        changes=diff(before, snapshot(locked, fields)),
-    )
+    audit(actor=actor, action="recommendation.changed", obj=locked, changes=changes)
     return locked
 
 
 def report_recipients(visit: Visit) -> list[str]:
-    """The library's address. The register keeps no address for municipalities,
-    so their copy goes through the library until it does."""
-    return [visit.library.email] if visit.library.email else []
+    """The library's address and its municipality's, those the register has."""
+    emails = [visit.library.email, visit.library.municipality.email]
+    return list(dict.fromkeys(email for email in emails if email))
 
 
 @transaction.atomic
 def send_visit_report(*, actor: Any, visit: Visit) -> Visit:
-    """Email the visit report (PDF) to the library, by the worker."""
+    """Email the visit report (PDF) to the library and its municipality, by the
+    worker."""
     from methodica.support.tasks import send_visit_report_email
 
     locked = _lock(visit)

@@ -61,7 +61,13 @@ def _sync_places(
     municipalities: dict[str, Municipality] = {}
     for mun in data.MUNICIPALITIES:
         municipalities[mun.code], _ = Municipality.objects.get_or_create(
-            code=mun.code, defaults={"district": district, "name": mun.name}
+            code=mun.code,
+            defaults={
+                "district": district,
+                "name": mun.name,
+                # A made-up office address, so the demo's visit reports get a copy.
+                "email": f"obshtina.{mun.code.lower()}@example.org",
+            },
         )
     wanted = {
         s.ekatte: (mun.code, s) for mun in data.MUNICIPALITIES for s in mun.settlements

@@ -166,6 +166,11 @@ def test_codes_and_contacts_are_visibly_demo(counts):
     ).exists()
 
 
+def test_each_municipality_has_an_office_email_for_visit_reports(counts):
+    assert Municipality.objects.exists()
+    assert not Municipality.objects.exclude(email__endswith="@example.org").exists()
+
+
 def test_the_plan_is_the_same_on_every_call():
     assert demo.build_plan() == demo.build_plan()
 

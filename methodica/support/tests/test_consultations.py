@@ -11,6 +11,7 @@ from methodica.core.errors import DomainError
 from methodica.core.models import AuditEntry
 from methodica.support import services
 from methodica.support.models import Consultation, Topic
+from methodica.support.queries import parse_id
 from methodica.support.tests.conftest import consultation_data
 from tests.querycount import count_queries
 
@@ -201,14 +202,22 @@ def test_the_list_filters_by_channel_and_municipality(
 
 
 def test_a_reporter_sees_only_their_librarys_consultations(
-    client_for, reporter, consultation, other_consultation
+    client_for,
+    reporter,
+    other_reporter,
+    library,
+    other_library,
+    consultation,
+    other_consultation,
 ):
     client = client_for(reporter)
     assert list(client.get("/help/consultations/").context["page"]) == [consultation]
-    assert (
-        client.get(f"/help/consultations/{other_consultation.pk}/edit/").status_code
-        == 404
+    own = services.ask_question(actor=reporter, library=library, question="Наш?")
+    other = services.ask_question(
+        actor=other_reporter, library=other_library, question="Чужд?"
     )
+    assert client.get(f"/help/questions/{own.pk}/").status_code == 200
+    assert client.get(f"/help/questions/{other.pk}/").status_code == 404
 
 
 def test_a_municipal_methodologist_sees_only_their_municipality(
@@ -266,3 +275,128 @@ def test_a_reporter_cannot_export(client_for, reporter):
     assert (
         client_for(reporter).get("/help/consultations/export.xlsx").status_code == 403
     )
+
+
+def _pending(methodologist, district, library):
+    return services.log_consultation(
+        actor=methodologist,
+        district=district,
+        data=consultation_data(library, follow_up=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("https://evil.example/steal", "/help/consultations/"),
+        ("//evil.example/", "/help/consultations/"),
+        ("foo", "/help/consultations/"),
+        ("/help/consultations/?pending=1", "/help/consultations/?pending=1"),
+        ("", "/help/consultations/"),
+    ],
+)
+def test_marking_done_returns_only_to_an_address_on_this_site(
+    client_for, methodologist, district, library, next_url, expected
+):
+    consultation = _pending(methodologist, district, library)
+    response = client_for(methodologist).post(
+        f"/help/consultations/{consultation.pk}/followed-up/", {"next": next_url}
+    )
+    assert response.status_code == 302
+    assert response.url == expected
+
+
+def test_unticking_the_follow_up_clears_its_date_and_audits_it(
+    client_for, methodologist, district, library
+):
+    consultation = _pending(methodologist, district, library)
+    services.mark_follow_up_done(actor=methodologist, consultation=consultation)
+    services.update_consultation(
+        actor=methodologist,
+        consultation=consultation,
+        data=consultation_data(library, follow_up=False),
+    )
+    consultation.refresh_from_db()
+    assert consultation.follow_up_done_on is None
+    entry = AuditEntry.objects.get(action="consultation.changed")
+    assert entry.changes["follow_up_done_on"]["after"] is None
+    assert entry.changes["follow_up"] == {"before": True, "after": False}
+
+
+@pytest.mark.parametrize("days", [-400, 1])
+def test_a_follow_up_date_before_the_consultation_or_in_the_future_is_refused(
+    methodologist, district, library, days
+):
+    consultation = _pending(methodologist, district, library)
+    with pytest.raises(DomainError) as refused:
+        services.mark_follow_up_done(
+            actor=methodologist,
+            consultation=consultation,
+            done_on=datetime.date.today() + datetime.timedelta(days=days),
+        )
+    assert refused.value.field == "done_on"
+    consultation.refresh_from_db()
+    assert consultation.follow_up_done_on is None
+    assert not AuditEntry.objects.filter(action="consultation.followed_up").exists()
+
+
+@pytest.mark.parametrize("value", ["²", "１２", "٣", "1²", "12345678901"])
+def test_a_filter_id_in_other_digits_is_ignored(client_for, methodologist, value):
+    assert parse_id(value) is None
+    client = client_for(methodologist)
+    for name in ("municipality", "library", "topic", "methodologist"):
+        assert client.get(f"/help/consultations/?{name}={value}").status_code == 200
+    for path in ("/help/visits/", "/help/recommendations/"):
+        assert client.get(f"{path}?municipality={value}").status_code == 200
+
+
+def test_text_starting_with_equals_is_exported_as_text(
+    client_for, methodologist, district, library
+):
+    import openpyxl
+
+    services.log_consultation(
+        actor=methodologist,
+        district=district,
+        data=consultation_data(library, question='=HYPERLINK("http://x","y")'),
+    )
+    response = client_for(methodologist).get("/help/consultations/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cell = sheet.cell(row=2, column=7)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","y")'
+
+
+def test_the_mark_done_buttons_have_distinct_accessible_names(
+    client_for, methodologist, district, library, other_library
+):
+    _pending(methodologist, district, library)
+    _pending(methodologist, district, other_library)
+    page = client_for(methodologist).get("/help/consultations/").content.decode()
+    hidden = '<span class="visually-hidden">: '
+    labels = [part.split("</span>")[0] for part in page.split(hidden)[1:]]
+    assert len(labels) == 2
+    assert len(set(labels)) == 2
+    assert library.name in labels[0] + labels[1]
+    assert other_library.name in labels[0] + labels[1]
+
+
+def test_a_reporter_opening_the_taxonomy_writes_nothing(client_for, reporter, district):
+    from methodica.support.models import ChecklistItem
+
+    assert client_for(reporter).get("/help/taxonomy/topics/").status_code == 403
+    assert not Topic.objects.exists()
+    assert not ChecklistItem.objects.exists()
+
+
+def test_seeding_skips_codes_added_meanwhile(district):
+    """Two first requests at once: the second insert of a code is skipped."""
+    from unittest import mock
+
+    Topic.objects.create(district=district, code="legal", names={"bg": "Право"})
+    # The read sees no codes, as the second of two simultaneous first requests would.
+    with mock.patch.object(Topic.objects, "filter") as read:
+        read.return_value.values_list.return_value = []
+        services.ensure_defaults(district)
+    assert Topic.objects.filter(district=district, code="legal").count() == 1
+    assert Topic.objects.get(code="legal").names == {"bg": "Право"}

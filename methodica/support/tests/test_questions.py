@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from methodica.accounts.models import Membership
 from methodica.core.errors import DomainError
 from methodica.core.models import AuditEntry
+from methodica.core.permissions import Role
 from methodica.support import services
 from methodica.support.models import Consultation, Message
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
 from tests.querycount import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +158,7 @@ def test_a_reporter_cannot_answer(client_for, reporter, question):
     client = client_for(reporter)
     assert client.get("/help/questions/").status_code == 403
     assert client.post(f"/help/questions/{question.pk}/take/").status_code == 404
-    with pytest.raises(Exception):  # noqa: B017 (PermissionDenied, as require_perm)
+    with pytest.raises(PermissionDenied):
         services.answer_question(actor=reporter, consultation=question, body="Аз.")
     question.refresh_from_db()
     assert question.status == "open"
@@ -184,3 +191,116 @@ def test_an_empty_answer_is_refused(methodologist, question):
     question.refresh_from_db()
     assert question.status == "open"
     assert question.messages.count() == 1
+
+
+def _wait(consultation, since):
+    """Backdate a question's wait (auto_now fields cannot be set by a service)."""
+    Consultation.objects.filter(pk=consultation.pk).update(
+        created_at=since, waiting_since=since
+    )
+
+
+def test_a_reply_after_an_answer_restarts_the_wait_and_the_queue_order(
+    client_for, methodologist, reporter, library, question
+):
+    long_ago = timezone.now() - datetime.timedelta(days=10)
+    _wait(question, long_ago)
+    newer = services.ask_question(actor=reporter, library=library, question="Второ")
+    _wait(newer, timezone.now() - datetime.timedelta(days=2))
+    services.answer_question(actor=methodologist, consultation=question, body="Да.")
+    services.reply_to_question(actor=reporter, consultation=question, body="А още?")
+    question.refresh_from_db()
+    assert question.created_at == long_ago
+    assert question.waiting_since > timezone.now() - datetime.timedelta(hours=1)
+    assert question.age < datetime.timedelta(hours=1)
+    client = client_for(methodologist)
+    assert list(client.get("/help/questions/").context["page"]) == [newer, question]
+    oldest = client.get("/help/").context["oldest"]
+    assert oldest == Consultation.objects.get(pk=newer.pk).waiting_since
+
+
+def test_a_reply_after_an_answer_notifies_the_owner_and_is_audited(
+    methodologist, reporter, question, run_tasks, django_capture_on_commit_callbacks
+):
+    methodologist.email = "m@example.bg"
+    methodologist.save(update_fields=["email"])
+    run_tasks()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_question(actor=methodologist, consultation=question, body="Да.")
+    run_tasks()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_to_question(actor=reporter, consultation=question, body="А още?")
+    entry = AuditEntry.objects.get(action="question.replied")
+    assert entry.changes["status"] == {"before": "answered", "after": "open"}
+    assert entry.changes["message"]["after"] == "А още?"
+    assert run_tasks() == 1
+    assert [m.to for m in mail.outbox] == [["m@example.bg"]]
+    assert "А още?" in mail.outbox[0].body
+    with translation.override("bg"):
+        subject = gettext("A reply from %(library)s") % {"library": question.library}
+    assert mail.outbox[0].subject == subject
+
+
+def test_a_municipal_methodologist_is_not_emailed_about_another_municipality(
+    municipal_methodologist,
+    methodologist,
+    other_reporter,
+    other_library,
+    run_tasks,
+    django_capture_on_commit_callbacks,
+):
+    municipal_methodologist.email = "kazanlak@example.bg"
+    municipal_methodologist.save(update_fields=["email"])
+    methodologist.email = "m@example.bg"
+    methodologist.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ask_question(actor=other_reporter, library=other_library, question="?")
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["m@example.bg"]]
+
+
+def test_an_owner_who_lost_access_is_not_emailed_and_the_others_are(
+    methodologist,
+    reporter,
+    library,
+    question,
+    run_tasks,
+    django_capture_on_commit_callbacks,
+):
+    owner = member(
+        UserFactory(username="left", email="left@example.bg"),
+        Role.METHODOLOGIST,
+        library.municipality.district,
+    )
+    services.take_question(actor=owner, consultation=question)
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    methodologist.email = "m@example.bg"
+    methodologist.save(update_fields=["email"])
+    run_tasks()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_to_question(actor=reporter, consultation=question, body="Ало?")
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["m@example.bg"]]
+
+
+def test_an_asker_who_lost_access_gets_no_answer_by_email(
+    methodologist,
+    reporter,
+    library_with_email,
+    question,
+    run_tasks,
+    django_capture_on_commit_callbacks,
+):
+    reporter.email = "reporter@example.bg"
+    reporter.save(update_fields=["email"])
+    Membership.objects.filter(user=reporter).delete()
+    run_tasks()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_question(actor=methodologist, consultation=question, body="Да.")
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["svetlina@example.bg"]]

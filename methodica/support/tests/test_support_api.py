@@ -81,6 +81,7 @@ def test_a_reporter_lists_only_their_librarys_consultations(
     client = api(reporter)
     ids = [row["id"] for row in client.get("/api/v1/consultations/").json()["results"]]
     assert ids == [consultation.pk]
+    assert client.get(f"/api/v1/consultations/{consultation.pk}/").status_code == 200
     assert client.get(
         f"/api/v1/consultations/{other_consultation.pk}/"
     ).status_code == (404)
@@ -110,3 +111,14 @@ def test_the_help_endpoints_are_in_the_openapi_schema(client):
         b"/api/v1/recommendations/",
     ):
         assert path in schema
+
+
+@pytest.mark.parametrize("value", ["²", "１", "٣"])
+def test_a_filter_id_in_other_digits_is_ignored_by_the_api(
+    methodologist, consultation, value
+):
+    client = api(methodologist)
+    for name in ("municipality", "library", "topic", "methodologist"):
+        response = client.get(f"/api/v1/consultations/?{name}={value}")
+        assert response.status_code == 200
+        assert [row["id"] for row in response.json()["results"]] == [consultation.pk]

@@ -65,3 +65,17 @@ def test_each_source_is_one_query(methodologist, district, library, visit, topic
     with count_queries() as more:
         events_for(library, methodologist)
     assert len(more) == len(few)
+
+
+def test_an_open_recommendation_is_placed_when_made_not_in_the_future(
+    methodologist, library, visit
+):
+    from django.utils import timezone
+
+    library = Library.objects.with_place().get(pk=library.pk)
+    events = [
+        e for e in events_for(library, methodologist) if e.kind == "recommendation"
+    ]
+    assert len(events) == 2
+    assert all(event.at <= timezone.now() for event in events)
+    assert all("2026" in event.detail for event in events)  # the due date

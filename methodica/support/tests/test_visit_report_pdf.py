@@ -6,9 +6,12 @@ import io
 
 import pytest
 from django.core import mail
+from django.utils import translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from methodica.core.errors import DomainError
+from methodica.core.models import AuditEntry
 from methodica.support import services
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +73,35 @@ def test_a_reporter_cannot_send_the_report(client_for, reporter, visit):
         client_for(reporter).post(f"/help/visits/{visit.pk}/send-report/").status_code
         == 404
     )
+
+
+def test_the_report_goes_to_the_library_and_its_municipality(
+    client_for, methodologist, visit, run_tasks, django_capture_on_commit_callbacks
+):
+    visit.library.email = "svetlina@example.bg"
+    visit.library.save(update_fields=["email"])
+    municipality = visit.library.municipality
+    municipality.email = "obshtina@example.bg"
+    municipality.save(update_fields=["email"])
+    client = client_for(methodologist)
+    page = client.get(f"/help/visits/{visit.pk}/").content.decode()
+    with translation.override("bg"):
+        assert gettext("Send to the library and the municipality") in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/help/visits/{visit.pk}/send-report/")
+    to = ["svetlina@example.bg", "obshtina@example.bg"]
+    queued = AuditEntry.objects.get(action="visit.report_queued")
+    assert queued.changes["to"]["after"] == to
+    assert run_tasks() == 1
+    assert mail.outbox[0].to == to
+    sent = AuditEntry.objects.get(action="visit.report_sent")
+    assert sent.changes["to"]["after"] == to
+
+
+def test_a_municipality_address_alone_is_enough_to_send(methodologist, visit):
+    municipality = visit.library.municipality
+    municipality.email = "obshtina@example.bg"
+    municipality.save(update_fields=["email"])
+    services.send_visit_report(actor=methodologist, visit=visit)
+    queued = AuditEntry.objects.get(action="visit.report_queued")
+    assert queued.changes["to"]["after"] == ["obshtina@example.bg"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from methodica.core.errors import DomainError
 from methodica.core.models import AuditEntry
 from methodica.support import services
-from methodica.support.models import Finding, Recommendation, Visit
-from methodica.support.visits import RecommendationInput
+from methodica.support.models import ChecklistItem, Finding, Recommendation, Visit
+from methodica.support.visits import FindingInput, RecommendationInput
 from tests.querycount import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -172,14 +173,35 @@ def test_the_follow_up_page_lists_open_and_overdue_recommendations(
 
 
 def test_the_visit_list_counts_overdue_recommendations(
-    client_for, methodologist, visit
+    client_for, methodologist, library
 ):
+    today = datetime.date.today()
+    days = datetime.timedelta
+    visit = services.plan_visit(
+        actor=methodologist, library=library, planned_for=today - days(30)
+    )
+    services.record_visit(
+        actor=methodologist,
+        visit=visit,
+        visited_on=today - days(30),
+        met_with="",
+        summary="",
+        findings=[],
+        recommendations=[
+            RecommendationInput(text="Просрочена 1", due_on=today - days(10)),
+            RecommendationInput(text="Просрочена 2", due_on=today - days(5)),
+            RecommendationInput(text="Предстои", due_on=today + days(30)),
+        ],
+    )
+    services.update_recommendation(
+        actor=methodologist,
+        recommendation=Recommendation.objects.get(text="Просрочена 1"),
+        status="done",
+        progress_note="",
+    )
     response = client_for(methodologist).get("/help/visits/?status=done")
     assert list(response.context["page"]) == [visit]
-    assert (
-        response.context["overdue"]
-        == Recommendation.objects.filter(due_on__lt=datetime.date.today()).count()
-    )
+    assert response.context["overdue"] == 1
 
 
 def test_a_reporter_sees_their_visits_but_cannot_edit_them(
@@ -198,7 +220,7 @@ def test_a_reporter_sees_their_visits_but_cannot_edit_them(
 
 
 def test_the_service_refuses_a_reporter(reporter, visit):
-    with pytest.raises(Exception):  # noqa: B017 (PermissionDenied)
+    with pytest.raises(PermissionDenied):
         services.record_visit(
             actor=reporter,
             visit=visit,
@@ -302,3 +324,158 @@ def test_a_municipal_methodologist_sees_only_their_municipalitys_visits(
     client = client_for(municipal_methodologist)
     assert list(client.get("/help/visits/").context["page"]) == [visit]
     assert client.get(f"/help/visits/{other_visit.pk}/").status_code == 404
+
+
+def test_a_checklist_item_posted_twice_is_refused_and_nothing_is_saved(
+    client_for, methodologist, planned_visit, checklist
+):
+    data = _record_post(checklist, **{"finding-1-item": str(checklist[0].pk)})
+    response = client_for(methodologist).post(
+        f"/help/visits/{planned_visit.pk}/record/", data
+    )
+    assert response.status_code == 200
+    errors = response.context["findings_formset"].non_form_errors().as_data()
+    assert [e.code for e in errors] == ["duplicate_item"]
+    planned_visit.refresh_from_db()
+    assert planned_visit.status == "planned"
+    assert not Finding.objects.exists()
+    assert not Recommendation.objects.exists()
+
+
+def test_the_service_refuses_a_checklist_item_given_twice(
+    methodologist, planned_visit, checklist
+):
+    with pytest.raises(DomainError) as refused:
+        services.record_visit(
+            actor=methodologist,
+            visit=planned_visit,
+            visited_on=datetime.date(2026, 3, 10),
+            met_with="",
+            summary="",
+            findings=[
+                FindingInput(item=checklist[0], rating="good"),
+                FindingInput(item=checklist[0], rating="poor"),
+            ],
+            recommendations=[],
+        )
+    assert checklist[0].name in refused.value.message
+    planned_visit.refresh_from_db()
+    assert planned_visit.status == "planned"
+    assert not Finding.objects.exists()
+
+
+@pytest.mark.parametrize("item", ["99999999999999", "999999", "-1"])
+def test_an_unknown_checklist_item_is_refused_not_dropped(
+    client_for, methodologist, planned_visit, checklist, item
+):
+    data = _record_post(checklist, **{"finding-0-item": item})
+    response = client_for(methodologist).post(
+        f"/help/visits/{planned_visit.pk}/record/", data
+    )
+    assert response.status_code == 200
+    formset = response.context["findings_formset"]
+    assert formset.errors[0] or formset.non_form_errors()
+    assert not Finding.objects.exists()
+    planned_visit.refresh_from_db()
+    assert planned_visit.status == "planned"
+
+
+def test_another_districts_checklist_item_is_refused(
+    client_for, methodologist, planned_visit, checklist
+):
+    from tests.factories import DistrictFactory
+
+    foreign = ChecklistItem.objects.create(
+        district=DistrictFactory(code="HKV", name="Хасково"),
+        code="foreign",
+        names={"bg": "Чужда"},
+    )
+    data = _record_post(checklist, **{"finding-0-item": str(foreign.pk)})
+    response = client_for(methodologist).post(
+        f"/help/visits/{planned_visit.pk}/record/", data
+    )
+    assert response.status_code == 200
+    errors = response.context["findings_formset"].non_form_errors().as_data()
+    assert [e.code for e in errors] == ["unknown_item"]
+    assert not Finding.objects.exists()
+
+
+def test_a_later_date_is_refused_while_a_recommendation_is_due_before_it(
+    methodologist, visit
+):
+    with pytest.raises(DomainError) as refused:
+        services.record_visit(
+            actor=methodologist,
+            visit=visit,
+            visited_on=datetime.date(2026, 4, 15),
+            met_with="",
+            summary="",
+            findings=[],
+            recommendations=[],
+        )
+    assert refused.value.field == "visited_on"
+    assert "Да се подменят два компютъра." in refused.value.message
+    visit.refresh_from_db()
+    assert visit.visited_on == datetime.date(2026, 3, 10)
+    assert visit.findings.count() == 6
+
+
+def test_re_recording_removes_the_findings_not_posted_and_audits_it(
+    methodologist, visit, checklist
+):
+    services.record_visit(
+        actor=methodologist,
+        visit=visit,
+        visited_on=visit.visited_on,
+        met_with=visit.met_with,
+        summary=visit.summary,
+        findings=[FindingInput(item=item, rating="poor") for item in checklist[:2]],
+        recommendations=[],
+    )
+    assert {f.item_id: f.rating for f in visit.findings.all()} == {
+        checklist[0].pk: "poor",
+        checklist[1].pk: "poor",
+    }
+    entry = AuditEntry.objects.filter(action="visit.recorded").latest("id")
+    assert entry.changes["findings_removed"]["before"] == sorted(
+        item.code for item in checklist[2:]
+    )
+
+
+def test_a_retired_checklist_item_keeps_its_finding_when_the_record_is_corrected(
+    client_for, methodologist, visit, checklist
+):
+    retired = checklist[-1]
+    ChecklistItem.objects.filter(pk=retired.pk).update(active=False)
+    client = client_for(methodologist)
+    response = client.get(f"/help/visits/{visit.pk}/record/")
+    rows = response.context["findings_formset"].initial
+    assert retired.pk in [row["item"] for row in rows]
+
+
+def test_a_recommendation_saved_unchanged_is_not_audited(methodologist, visit):
+    recommendation = visit.recommendations.first()
+    services.update_recommendation(
+        actor=methodologist,
+        recommendation=recommendation,
+        status=recommendation.status,
+        progress_note=recommendation.progress_note,
+    )
+    assert not AuditEntry.objects.filter(action="recommendation.changed").exists()
+
+
+def test_a_planned_or_cancelled_visit_has_no_report(
+    client_for, methodologist, planned_visit
+):
+    client = client_for(methodologist)
+    assert client.get(f"/help/visits/{planned_visit.pk}/report.pdf").status_code == 404
+    services.cancel_visit(actor=methodologist, visit=planned_visit)
+    assert client.get(f"/help/visits/{planned_visit.pk}/report.pdf").status_code == 404
+
+
+def test_the_visit_tables_have_captions(client_for, methodologist, visit):
+    client = client_for(methodologist)
+    detail = client.get(f"/help/visits/{visit.pk}/").content.decode()
+    assert detail.count("<caption") == 2
+    assert "<caption" in client.get("/help/visits/").content.decode()
+    assert "<caption" in client.get("/help/recommendations/").content.decode()
