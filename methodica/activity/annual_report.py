@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from methodica.activity import reach as reach_module
+from methodica.activity.formatting import num, share
 from methodica.activity.reach import Area, Period, Reach
+from methodica.core.permissions import has_perm
+
+__all__ = ["Chart", "Paragraph", "Report", "Section", "Table", "build", "num"]
+
+SURVEY_RESULTS = "training.survey:results"
 
 
 @dataclass
@@ -46,6 +55,14 @@ class Chart:
     def png(self) -> bytes:
         return bar_chart_png(self.labels, self.values)
 
+    def description(self) -> str:
+        """The chart in words, for those who cannot see it (the image's alt text)."""
+        bars = "; ".join(
+            _("%(label)s: %(value)s") % {"label": label, "value": num(value)}
+            for label, value in zip(self.labels, self.values, strict=True)
+        )
+        return _("%(title)s. %(bars)s") % {"title": self.title, "bars": bars}
+
 
 Block = Paragraph | Table | Chart
 
@@ -64,35 +81,26 @@ class Report:
     reach: Reach
 
 
-def num(value: int | Decimal | float) -> str:
-    """A number as the active language writes it: whole numbers without decimals,
-    others with one (academic hours, means are rounded by the caller)."""
-    exact = Decimal(str(value))
-    if exact == exact.to_integral_value():
-        places = 0
-    else:
-        places = min(2, -int(exact.normalize().as_tuple().exponent))
-    return formats.number_format(exact, decimal_pos=places, force_grouping=True)
-
-
-def build(period: Period, area: Area) -> Report:
-    """The report of ``period`` (a calendar year) for ``area``."""
+def build(period: Period, area: Area, *, user: Any) -> Report:
+    """The report of ``period`` (a calendar year) for ``area``, as ``user`` may read
+    it: the sessions' satisfaction means only where they may see survey results
+    (``training.survey:results`` is district-wide, so a municipal methodologist's
+    report has none)."""
     figures = reach_module.compute(period, area)
     year = str(period.start.year)
     return Report(
         title=_("Methodological activity in %(year)s") % {"year": year},
-        subtitle=_("%(area)s, %(start)s – %(end)s; made in Methodica on %(today)s")
+        subtitle=_("%(area)s, %(period)s; made in Methodica on %(today)s")
         % {
             "area": area.name,
-            "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
-            "end": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
+            "period": _period(period),
             "today": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
         },
         sections=[
             Section(_("Summary"), [Paragraph(summary(figures))]),
             _consultations(figures),
             _visits(figures),
-            _training(figures),
+            _training(figures, user),
             _reached(figures),
             _sources(figures),
         ],
@@ -100,120 +108,142 @@ def build(period: Period, area: Area) -> Report:
     )
 
 
+def _period(period: Period) -> str:
+    return _("%(start)s – %(end)s") % {
+        "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
+        "end": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
+    }
+
+
 def summary(r: Reach) -> str:
-    """The year in words, as such reports say it: every number from ``r``."""
-    year = str(r.period.start.year)
-    channels = ", ".join(
-        _("%(channel)s %(count)s") % {"channel": row.label, "count": num(row.count)}
-        for row in r.by_channel
+    """The year in words, as such reports say it, in whole sentences (one for each
+    kind of help, one for the reach): every number from ``r``."""
+    return " ".join(
+        [
+            _consultation_sentence(r),
+            _visit_sentence(r),
+            _training_sentence(r),
+            _reach_sentence(r),
+        ]
     )
-    parts = [
+
+
+def _consultation_sentence(r: Reach) -> str:
+    values = {
+        "year": str(r.period.start.year),
+        "count": num(r.consultations),
+        "libraries": num(r.consultation_libraries),
+        "channels": ", ".join(
+            _("%(channel)s: %(count)s")
+            % {"channel": row.label, "count": num(row.count)}
+            for row in r.by_channel
+        ),
+    }
+    if not r.by_channel:
+        return (
+            ngettext(
+                "In %(year)s the department gave %(count)s consultation; libraries "
+                "consulted: %(libraries)s.",
+                "In %(year)s the department gave %(count)s consultations; libraries "
+                "consulted: %(libraries)s.",
+                r.consultations,
+            )
+            % values
+        )
+    return (
         ngettext(
-            "In %(year)s the department gave %(count)s consultation",
-            "In %(year)s the department gave %(count)s consultations",
+            "In %(year)s the department gave %(count)s consultation (%(channels)s); "
+            "libraries consulted: %(libraries)s.",
+            "In %(year)s the department gave %(count)s consultations (%(channels)s); "
+            "libraries consulted: %(libraries)s.",
             r.consultations,
         )
-        % {"year": year, "count": num(r.consultations)}
-    ]
-    if channels:
-        parts.append(_(" (%(list)s)") % {"list": channels})
-    parts.append(
-        ngettext(
-            " to %(count)s library", " to %(count)s libraries", r.consultation_libraries
+        % values
+    )
+
+
+def _visit_sentence(r: Reach) -> str:
+    return ngettext(
+        "It made %(count)s visit (libraries visited: %(libraries)s); recommendations "
+        "left: %(made)s; closed in the year: %(closed)s, of them dropped: "
+        "%(dropped)s.",
+        "It made %(count)s visits (libraries visited: %(libraries)s); recommendations "
+        "left: %(made)s; closed in the year: %(closed)s, of them dropped: "
+        "%(dropped)s.",
+        r.visits_made,
+    ) % {
+        "count": num(r.visits_made),
+        "libraries": num(r.libraries_visited),
+        "made": num(r.recommendations_made),
+        "closed": num(r.recommendations_closed),
+        "dropped": num(r.recommendations_dropped),
+    }
+
+
+def _training_sentence(r: Reach) -> str:
+    values = {
+        "count": num(r.sessions_held),
+        "programmes": ", ".join(
+            _("«%(programme)s»: %(count)s")
+            % {"programme": row.label, "count": num(row.count)}
+            for row in r.sessions_by_programme
+        ),
+        "participations": num(r.participations),
+        "librarians": num(r.librarians_trained),
+        "libraries": num(r.libraries_trained),
+        "hours": num(r.hours_given),
+    }
+    if not r.sessions_by_programme:
+        return (
+            ngettext(
+                "It held %(count)s training session; participations: "
+                "%(participations)s; colleagues trained: %(librarians)s, from libraries: "
+                "%(libraries)s; academic hours in total: %(hours)s.",
+                "It held %(count)s training sessions; participations: "
+                "%(participations)s; colleagues trained: %(librarians)s, from libraries: "
+                "%(libraries)s; academic hours in total: %(hours)s.",
+                r.sessions_held,
+            )
+            % values
         )
-        % {"count": num(r.consultation_libraries)}
-    )
-    parts.append(
-        ngettext("; made %(count)s visit", "; made %(count)s visits", r.visits_made)
-        % {"count": num(r.visits_made)}
-    )
-    parts.append(
+    return (
         ngettext(
-            " to %(count)s library", " to %(count)s libraries", r.libraries_visited
-        )
-        % {"count": num(r.libraries_visited)}
-    )
-    parts.append(
-        ngettext(
-            " and left %(count)s recommendation",
-            " and left %(count)s recommendations",
-            r.recommendations_made,
-        )
-        % {"count": num(r.recommendations_made)}
-    )
-    parts.append(
-        ngettext(
-            ", and %(count)s recommendation was closed in the year",
-            ", and %(count)s recommendations were closed in the year",
-            r.recommendations_closed,
-        )
-        % {"count": num(r.recommendations_closed)}
-    )
-    programmes = ", ".join(
-        _("%(count)s in «%(programme)s»")
-        % {"count": num(row.count), "programme": row.label}
-        for row in r.sessions_by_programme
-    )
-    parts.append(
-        ngettext(
-            "; held %(count)s training session",
-            "; held %(count)s training sessions",
+            "It held %(count)s training session (%(programmes)s); participations: "
+            "%(participations)s; colleagues trained: %(librarians)s, from libraries: "
+            "%(libraries)s; academic hours in total: %(hours)s.",
+            "It held %(count)s training sessions (%(programmes)s); participations: "
+            "%(participations)s; colleagues trained: %(librarians)s, from libraries: "
+            "%(libraries)s; academic hours in total: %(hours)s.",
             r.sessions_held,
         )
-        % {"count": num(r.sessions_held)}
+        % values
     )
-    if programmes:
-        parts.append(_(" (%(list)s)") % {"list": programmes})
-    parts.append(
-        ngettext(
-            " with %(count)s participation",
-            " with %(count)s participations",
-            r.participations,
-        )
-        % {"count": num(r.participations)}
-    )
-    parts.append(
-        ngettext(
-            " of %(count)s colleague", " of %(count)s colleagues", r.librarians_trained
-        )
-        % {"count": num(r.librarians_trained)}
-    )
-    parts.append(
-        ngettext(
-            " from %(count)s library", " from %(count)s libraries", r.libraries_trained
-        )
-        % {"count": num(r.libraries_trained)}
-    )
-    parts.append(
-        ngettext(
-            ", %(count)s academic hour in total.",
-            ", %(count)s academic hours in total.",
-            int(r.hours_given),
-        )
-        % {"count": num(r.hours_given)}
-    )
-    parts.append(" ")
-    parts.append(
-        ngettext(
-            "Altogether %(count)s library was reached by some form of help",
-            "Altogether %(count)s libraries were reached by some form of help",
-            r.libraries_reached,
-        )
-        % {"count": num(r.libraries_reached)}
-    )
-    parts.append(
-        _(", %(share)s%% of the %(active)s active libraries.")
-        % {"share": num(r.share_reached), "active": num(r.active_libraries)}
-    )
-    return "".join(parts)
+
+
+def _reach_sentence(r: Reach) -> str:
+    return ngettext(
+        "Altogether %(count)s library was reached by some form of help; active "
+        "libraries reached: %(active_reached)s of %(active)s (%(share)s).",
+        "Altogether %(count)s libraries were reached by some form of help; active "
+        "libraries reached: %(active_reached)s of %(active)s (%(share)s).",
+        r.libraries_reached,
+    ) % {
+        "count": num(r.libraries_reached),
+        "active_reached": num(r.active_reached),
+        "active": num(r.active_libraries),
+        "share": share(r.share_reached),
+    }
 
 
 def _consultations(r: Reach) -> Section:
     blocks: list[Block] = [
         Paragraph(
-            _(
-                "Consultations: %(count)s, %(minutes)s minutes spent; "
-                "follow-ups still pending: %(pending)s."
+            ngettext(
+                "%(count)s consultation was given in the period; minutes spent: "
+                "%(minutes)s; follow-ups still pending: %(pending)s.",
+                "%(count)s consultations were given in the period; minutes spent: "
+                "%(minutes)s; follow-ups still pending: %(pending)s.",
+                r.consultations,
             )
             % {
                 "count": num(r.consultations),
@@ -270,8 +300,14 @@ def _visits(r: Reach) -> Section:
         _("Visits"),
         [
             Paragraph(
-                _("Visits made: %(visits)s, to %(libraries)s libraries.")
-                % {"visits": num(r.visits_made), "libraries": num(r.libraries_visited)}
+                ngettext(
+                    "%(count)s visit was made in the period; libraries visited: "
+                    "%(libraries)s.",
+                    "%(count)s visits were made in the period; libraries visited: "
+                    "%(libraries)s.",
+                    r.visits_made,
+                )
+                % {"count": num(r.visits_made), "libraries": num(r.libraries_visited)}
             ),
             Table(
                 _("Visits made"),
@@ -284,7 +320,11 @@ def _visits(r: Reach) -> Section:
                 [_("Recommendations"), _("Number")],
                 [
                     [_("made at the visits of the year"), num(r.recommendations_made)],
-                    [_("closed in the year"), num(r.recommendations_closed)],
+                    [
+                        _("closed in the year (done or dropped)"),
+                        num(r.recommendations_closed),
+                    ],
+                    [_("of them dropped"), num(r.recommendations_dropped)],
                     [_("still open today"), num(r.recommendations_open)],
                     [_("of them overdue"), num(r.recommendations_overdue)],
                 ],
@@ -294,41 +334,54 @@ def _visits(r: Reach) -> Section:
     )
 
 
-def _training(r: Reach) -> Section:
-    means = reach_module.satisfaction(r.period, r.area)
-    sessions = reach_module.records("sessions", r.period, r.area).annotate(
-        libraries=Count(
-            "enrolments__staff__library",
-            distinct=True,
-            filter=Q(enrolments__attended=True)
-            & r.area.libraries_q("enrolments__staff__library__"),
+def _training(r: Reach, user: Any) -> Section:
+    sessions = list(
+        reach_module.records("sessions", r.period, r.area).annotate(
+            libraries=Count(
+                "enrolments__staff__library",
+                distinct=True,
+                filter=Q(enrolments__attended=True)
+                & r.area.libraries_q("enrolments__staff__library__"),
+            )
         )
     )
+    # Survey results are the trainers' and the district's: only those who may see
+    # a session's results get its mean, and without any the column is left out.
+    visible = {s.pk for s in sessions if has_perm(user, SURVEY_RESULTS, s)}
+    means = reach_module.satisfaction(r.period, r.area) if visible else {}
+    headers = [_("Date"), _("Course"), _("Participants"), _("Libraries"), _("Hours")]
+    if visible:
+        headers.append(_("Satisfaction (mean, 1–5)"))
     rows = []
     for s in sessions:
-        mean = means.get(s.pk)
-        rows.append(
-            [
-                formats.date_format(
-                    timezone.localtime(s.starts_at).date(), "SHORT_DATE_FORMAT"
-                ),
-                s.course.title,
-                num(s.attended),
-                num(s.libraries),
-                num(s.hours),
-                num(mean[0]) if mean else "—",
-            ]
-        )
+        row = [
+            formats.date_format(
+                timezone.localtime(s.starts_at).date(), "SHORT_DATE_FORMAT"
+            ),
+            s.course.title,
+            num(s.attended),
+            num(s.libraries),
+            num(s.hours),
+        ]
+        if visible:
+            mean = means.get(s.pk) if s.pk in visible else None
+            row.append(num(mean[0]) if mean else "—")
+        rows.append(row)
     blocks: list[Block] = [
         Paragraph(
-            _(
-                "Sessions held: %(sessions)s of %(courses)s courses, %(hours)s "
-                "academic hours; %(participations)s participations of %(librarians)s "
-                "librarians from %(libraries)s libraries, %(person_hours)s "
-                "participant-hours."
+            ngettext(
+                "%(count)s training session was held (courses: %(courses)s; academic "
+                "hours: %(hours)s); participations: %(participations)s; colleagues "
+                "trained: %(librarians)s; libraries: %(libraries)s; "
+                "participant-hours: %(person_hours)s.",
+                "%(count)s training sessions were held (courses: %(courses)s; "
+                "academic hours: %(hours)s); participations: %(participations)s; "
+                "colleagues trained: %(librarians)s; libraries: %(libraries)s; "
+                "participant-hours: %(person_hours)s.",
+                r.sessions_held,
             )
             % {
-                "sessions": num(r.sessions_held),
+                "count": num(r.sessions_held),
                 "courses": num(r.courses),
                 "hours": num(r.hours_given),
                 "participations": num(r.participations),
@@ -339,16 +392,9 @@ def _training(r: Reach) -> Section:
         ),
         Table(
             _("Training sessions held"),
-            [
-                _("Date"),
-                _("Course"),
-                _("Participants"),
-                _("Libraries"),
-                _("Hours"),
-                _("Satisfaction (mean, 1–5)"),
-            ],
+            headers,
             rows,
-            (2, 3, 4, 5),
+            (2, 3, 4, 5) if visible else (2, 3, 4),
         ),
         Table(
             _("Reached by training, by library type"),
@@ -369,30 +415,30 @@ def _training(r: Reach) -> Section:
 
 
 def _reached(r: Reach) -> Section:
-    rows = []
-    for row in r.reached_by_municipality:
-        share = Decimal(100 * row.count) / row.total if row.total else Decimal(0)
-        rows.append(
-            [
-                row.label,
-                num(row.count),
-                num(row.total),
-                num(share.quantize(Decimal("0.1"))) + " %",
-            ]
-        )
+    rows = [
+        [row.label, num(row.count), num(row.total), share(row.share)]
+        for row in r.reached_by_municipality
+    ]
     return Section(
         _("Reach"),
         [
             Paragraph(
-                _(
-                    "Libraries reached by any form of help (a consultation, a visit "
-                    "or training): %(reached)s; %(share)s%% of the %(active)s active "
-                    "libraries. Not reached: %(not_reached)s active libraries."
+                ngettext(
+                    "%(count)s library was reached by some form of help (a "
+                    "consultation, a visit or training); active libraries reached: "
+                    "%(active_reached)s of %(active)s (%(share)s); active libraries "
+                    "not reached: %(not_reached)s.",
+                    "%(count)s libraries were reached by some form of help (a "
+                    "consultation, a visit or training); active libraries reached: "
+                    "%(active_reached)s of %(active)s (%(share)s); active libraries "
+                    "not reached: %(not_reached)s.",
+                    r.libraries_reached,
                 )
                 % {
-                    "reached": num(r.libraries_reached),
-                    "share": num(r.share_reached),
+                    "count": num(r.libraries_reached),
+                    "active_reached": num(r.active_reached),
                     "active": num(r.active_libraries),
+                    "share": share(r.share_reached),
                     "not_reached": num(len(r.not_reached)),
                 }
             ),
@@ -406,60 +452,192 @@ def _reached(r: Reach) -> Section:
     )
 
 
-def _sources(r: Reach) -> Section:
-    period = str(r.period)
-    lines = [
+def records_url(r: Reach, figure: str) -> str:
+    """The records page that lists what ``figure`` counted, for the same period and
+    area (absolute when the site's address is configured)."""
+    query = {
+        "figure": figure,
+        "start": r.period.start.isoformat(),
+        "end": r.period.end.isoformat(),
+    }
+    if r.area.municipality is not None:
+        query["municipality"] = str(r.area.municipality.pk)
+    return f"{settings.SITE_URL}{reverse('activity:records')}?{urlencode(query)}"
+
+
+def _source_lines(r: Reach) -> list[tuple[str, str, str, str]]:
+    """(figure, what it counts, its value, the records figure) for every number the
+    report's text says."""
+    p = {"period": _period(r.period)}
+    return [
         (
             _("consultations"),
-            _("consultation records dated %(period)s") % {"period": period},
-            r.consultations,
+            _(
+                "consultations dated %(period)s, logged by a methodologist or asked "
+                "in Methodica and answered"
+            )
+            % p,
+            num(r.consultations),
+            "consultations",
+        ),
+        (
+            _("minutes spent"),
+            _("the minutes recorded on those consultations"),
+            num(r.consultation_minutes),
+            "consultations",
+        ),
+        (
+            _("libraries consulted"),
+            _("distinct libraries among those consultations"),
+            num(r.consultation_libraries),
+            "consultation_libraries",
+        ),
+        (
+            _("follow-ups pending"),
+            _("those consultations whose follow-up is not done yet"),
+            num(r.follow_ups_pending),
+            "follow_ups_pending",
         ),
         (
             _("visits"),
-            _("visits marked as made, visited on %(period)s") % {"period": period},
-            r.visits_made,
+            _("visits marked as made, visited %(period)s") % p,
+            num(r.visits_made),
+            "visits",
+        ),
+        (
+            _("libraries visited"),
+            _("distinct libraries among those visits"),
+            num(r.libraries_visited),
+            "visits",
         ),
         (
             _("recommendations made"),
-            _("recommendations of the visits made in %(period)s") % {"period": period},
-            r.recommendations_made,
+            _("recommendations left at those visits"),
+            num(r.recommendations_made),
+            "recommendations_made",
         ),
         (
             _("recommendations closed"),
-            _("recommendations marked done with a closing date in %(period)s")
-            % {"period": period},
-            r.recommendations_closed,
+            _("recommendations marked done or dropped with a closing date %(period)s")
+            % p,
+            num(r.recommendations_closed),
+            "recommendations_closed",
+        ),
+        (
+            _("recommendations dropped"),
+            _("of them, those dropped"),
+            num(r.recommendations_dropped),
+            "recommendations_dropped",
+        ),
+        (
+            _("recommendations open"),
+            _("the area's recommendations open or in progress today"),
+            num(r.recommendations_open),
+            "recommendations_open",
+        ),
+        (
+            _("recommendations overdue"),
+            _("of them, those past their due date today"),
+            num(r.recommendations_overdue),
+            "recommendations_overdue",
         ),
         (
             _("training sessions"),
-            _("sessions starting in %(period)s with at least one attendee")
-            % {"period": period},
-            r.sessions_held,
+            _(
+                "the district's sessions starting %(period)s, not cancelled, with "
+                "at least one attendee of the area"
+            )
+            % p,
+            num(r.sessions_held),
+            "sessions",
+        ),
+        (
+            _("courses"),
+            _("distinct courses of those sessions"),
+            num(r.courses),
+            "sessions",
+        ),
+        (
+            _("academic hours"),
+            _("the academic hours of those sessions"),
+            num(r.hours_given),
+            "sessions",
         ),
         (
             _("participations"),
-            _("enrolments marked as attended in those sessions"),
-            r.participations,
+            _("enrolments of the area's staff marked as attended in those sessions"),
+            num(r.participations),
+            "attendances",
         ),
         (
-            _("colleagues"),
+            _("participant-hours"),
+            _("the session's academic hours, summed over those attendances"),
+            num(r.participant_hours),
+            "attendances",
+        ),
+        (
+            _("colleagues trained"),
             _("distinct staff records among those attendances"),
-            r.librarians_trained,
+            num(r.librarians_trained),
+            "librarians_trained",
+        ),
+        (
+            _("libraries trained"),
+            _("distinct libraries of those staff records"),
+            num(r.libraries_trained),
+            "libraries_trained",
         ),
         (
             _("libraries reached"),
-            _("distinct libraries with a consultation, a visit made or an attendance"),
-            r.libraries_reached,
+            _(
+                "distinct libraries with a consultation, a visit made or an "
+                "attendance %(period)s, whatever their status today"
+            )
+            % p,
+            num(r.libraries_reached),
+            "reached",
+        ),
+        (
+            _("active libraries"),
+            _("the area's libraries active today"),
+            num(r.active_libraries),
+            "active_libraries",
+        ),
+        (
+            _("active libraries reached"),
+            _("of them, those reached"),
+            num(r.active_reached),
+            "active_reached",
+        ),
+        (
+            _("share reached"),
+            _("active libraries reached, of the active libraries"),
+            share(r.share_reached),
+            "active_reached",
+        ),
+        (
+            _("active libraries not reached"),
+            _("active libraries with no consultation, visit made or attendance"),
+            num(len(r.not_reached)),
+            "not_reached",
         ),
     ]
+
+
+def _sources(r: Reach) -> Section:
     return Section(
         _("Sources of the figures"),
         [
             Paragraph(
-                _("%(figure)s: %(what)s in Methodica, n=%(count)s")
-                % {"figure": figure, "what": what, "count": num(count)}
+                _("%(figure)s: %(what)s; n=%(value)s; the records: %(url)s")
+                % {
+                    "figure": figure,
+                    "what": what,
+                    "value": value,
+                    "url": records_url(r, records_figure),
+                }
             )
-            for figure, what, count in lines
+            for figure, what, value, records_figure in _source_lines(r)
         ],
     )
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from methodica.activity.annual_report import Chart, Paragraph, Report, Table
@@ -27,25 +31,47 @@ def write_docx(report: Report) -> bytes:
             elif isinstance(block, Table):
                 _table(document, block)
             elif isinstance(block, Chart):
-                document.add_paragraph(block.title, style="Caption")
-                document.add_picture(io.BytesIO(block.png()), width=Cm(15))
+                _chart(document, block)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _table(document: Document, table: Table) -> None:
+def _chart(document: DocxDocument, chart: Chart) -> None:
+    document.add_paragraph(chart.title, style="Caption")
+    picture = document.add_picture(io.BytesIO(chart.png()), width=Cm(15))
+    # The alt text screen readers read out: the title and every bar's figure
+    # (the same figures are in the table before the chart).
+    doc_pr = picture._inline.docPr
+    doc_pr.set("title", chart.title)
+    doc_pr.set("descr", chart.description())
+
+
+def _table(document: DocxDocument, table: Table) -> None:
     document.add_paragraph(table.caption, style="Caption")
-    grid = document.add_table(rows=1, cols=len(table.headers))
+    # All rows at once: python-docx's add_row() copies the last row's XML and is
+    # slow for long tables.
+    grid = document.add_table(rows=1 + len(table.rows), cols=len(table.headers))
     grid.style = "Table Grid"
-    for cell, header in zip(grid.rows[0].cells, table.headers, strict=True):
-        cell.text = header
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            cell.text = text
+    rows = grid.rows
+    header = rows[0]
+    _repeat_as_header(header)
+    for cell, text in zip(header.cells, table.headers, strict=True):
+        paragraph = cell.paragraphs[0]
+        paragraph.add_run(text).bold = True
+    for row, texts in zip(rows[1:], table.rows, strict=True):
+        for index, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
+            paragraph = cell.paragraphs[0]
+            paragraph.add_run(text)
             if index in table.numeric:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     document.add_paragraph()
+
+
+def _repeat_as_header(row: Any) -> None:
+    """Mark the row as the table's header (``w:tblHeader``): repeated on every page
+    and read as column headers by screen readers."""
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)

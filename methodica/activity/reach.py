@@ -8,19 +8,24 @@ traced to the consultations, visits or attendances behind it.
 
 Counting rules (the annual report's appendix says the same in words):
 
-- training: enrolments marked *attended* in sessions starting in the period, of
-  staff of the area's libraries; a library or librarian counts once however many
-  sessions they attended; the hours given are the sessions' hours of the sessions
-  held (at least one attendee of the area), participant-hours the sum over the
-  attendances;
-- consultations: given in the period (``given_on``); in a municipality, only those
-  given to its libraries (a consultation to a person, not a library, counts in the
-  district only);
+- training: enrolments marked *attended* in the district's sessions that start in
+  the period and were not cancelled, of staff of the area's libraries; a library or
+  librarian counts once however many sessions they attended; the hours given are
+  the sessions' hours of the sessions held (at least one attendee of the area),
+  participant-hours the sum over the attendances;
+- consultations: given in the period (``given_on``) and actually given: logged by a
+  methodologist, or asked from inside Methodica and answered (a question still
+  waiting for its first answer is not help given yet); in a municipality, only
+  those given to its libraries (a consultation to a person, not a library, counts
+  in the district only);
 - visits: made (status *made*) with ``visited_on`` in the period; recommendations
-  *made* are those left by these visits, *closed* those done with ``closed_on`` in
-  the period; *open* and *overdue* are as of today;
+  *made* are those left by these visits, *closed* those done or dropped with
+  ``closed_on`` in the period (the dropped ones are also counted apart); *open*
+  and *overdue* are as of today;
 - reached: a library with a consultation, a visit made or an attendance in the
-  period; its share is of the area's active libraries.
+  period, whatever its status today; *active reached* are those of them still
+  active, and their share is of the area's active libraries (a library closed
+  since it was helped is reached, but neither active nor in the share).
 """
 
 from __future__ import annotations
@@ -88,6 +93,18 @@ class Row:
     extra: int | Decimal = 0
     total: int = 0
 
+    @property
+    def share(self) -> Decimal | None:
+        """``count`` as a share of ``total`` (0..100, one decimal); None of none."""
+        return share_of(self.count, self.total)
+
+
+def share_of(part: int, whole: int) -> Decimal | None:
+    """A share (0..100, one decimal), or None when there is nothing to share."""
+    if not whole:
+        return None
+    return (Decimal(100 * part) / whole).quantize(Decimal("0.1"))
+
 
 @dataclass
 class Reach:
@@ -117,6 +134,7 @@ class Reach:
     libraries_visited: int = 0
     recommendations_made: int = 0
     recommendations_closed: int = 0
+    recommendations_dropped: int = 0
     recommendations_open: int = 0
     recommendations_overdue: int = 0
     # any help
@@ -127,34 +145,45 @@ class Reach:
     not_reached: list[Library] = field(default_factory=list)
 
     @property
-    def share_reached(self) -> Decimal:
-        """The share (0..100, one decimal) of the active libraries reached."""
-        if not self.active_libraries:
-            return ZERO
-        share = Decimal(100 * self.active_reached) / self.active_libraries
-        return share.quantize(Decimal("0.1"))
+    def share_reached(self) -> Decimal | None:
+        """The share (0..100, one decimal) of the active libraries reached; None
+        for an area without active libraries."""
+        return share_of(self.active_reached, self.active_libraries)
 
 
 # --- the base querysets: one per kind of record, shared by the figures and records
 
 
 def attendances(period: Period, area: Area) -> QuerySet[Enrolment]:
+    # ``__date`` is the day in the site's time zone (Europe/Sofia), so a session
+    # at 00:30 on 1 January belongs to the new year.
     return Enrolment.objects.filter(
         area.libraries_q("staff__library__"),
         attended=True,
+        session__status=Session.Status.SCHEDULED,
+        session__course__programme__district=area.district,
         session__starts_at__date__range=(period.start, period.end),
     )
 
 
 def sessions_held(period: Period, area: Area) -> QuerySet[Session]:
     return Session.objects.filter(
-        Exists(attendances(period, area).filter(session=OuterRef("pk")))
+        Exists(attendances(period, area).filter(session=OuterRef("pk"))),
+        status=Session.Status.SCHEDULED,
+        course__programme__district=area.district,
     )
+
+
+def _given_q() -> Q:
+    """Help given: logged, or a question asked in Methodica that was answered."""
+    return Q(origin=Consultation.Origin.LOGGED) | Q(answered_at__isnull=False)
 
 
 def consultations(period: Period, area: Area) -> QuerySet[Consultation]:
     qs = Consultation.objects.filter(
-        district=area.district, given_on__range=(period.start, period.end)
+        _given_q(),
+        district=area.district,
+        given_on__range=(period.start, period.end),
     )
     if area.municipality is not None:
         qs = qs.filter(library__municipality=area.municipality)
@@ -180,9 +209,19 @@ def _made_q(period: Period) -> Q:
     )
 
 
+CLOSED_STATUSES = (Recommendation.Status.DONE, Recommendation.Status.DROPPED)
+
+
 def _closed_q(period: Period) -> Q:
     return Q(
-        status=Recommendation.Status.DONE,
+        status__in=CLOSED_STATUSES,
+        closed_on__range=(period.start, period.end),
+    )
+
+
+def _dropped_q(period: Period) -> Q:
+    return Q(
+        status=Recommendation.Status.DROPPED,
         closed_on__range=(period.start, period.end),
     )
 
@@ -332,11 +371,13 @@ def _visits(reach: Reach) -> None:
     recs = recommendations(area).aggregate(
         made=Count("pk", filter=_made_q(period)),
         closed=Count("pk", filter=_closed_q(period)),
+        dropped=Count("pk", filter=_dropped_q(period)),
         open=Count("pk", filter=_open_q()),
         overdue=Count("pk", filter=_overdue_q()),
     )
     reach.recommendations_made = recs["made"]
     reach.recommendations_closed = recs["closed"]
+    reach.recommendations_dropped = recs["dropped"]
     reach.recommendations_open = recs["open"]
     reach.recommendations_overdue = recs["overdue"]
 
@@ -409,9 +450,12 @@ FIGURES = (
     "visits",
     "recommendations_made",
     "recommendations_closed",
+    "recommendations_dropped",
     "recommendations_open",
     "recommendations_overdue",
     "reached",
+    "active_libraries",
+    "active_reached",
     "not_reached",
 )
 
@@ -482,6 +526,7 @@ def records(figure: str, period: Period, area: Area, **filters: str) -> QuerySet
         q = {
             "recommendations_made": _made_q(period),
             "recommendations_closed": _closed_q(period),
+            "recommendations_dropped": _dropped_q(period),
             "recommendations_open": _open_q(),
             "recommendations_overdue": _overdue_q(),
         }[figure]
@@ -496,6 +541,10 @@ def records(figure: str, period: Period, area: Area, **filters: str) -> QuerySet
         qs = qs.filter(municipality_id=int(filters["municipality"]))
     if figure == "reached":
         return qs.filter(reached=True)
+    if figure == "active_libraries":
+        return qs.filter(status=Library.Status.ACTIVE)
+    if figure == "active_reached":
+        return qs.filter(reached=True, status=Library.Status.ACTIVE)
     return qs.filter(reached=False, status=Library.Status.ACTIVE)
 
 

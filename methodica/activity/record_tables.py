@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from methodica.activity.formatting import num
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -50,7 +52,7 @@ def _consultation(c: Any) -> list[Cell]:
         Cell(c.get_channel_display()),
         Cell(c.topic.name if c.topic_id else "—"),
         Cell(c.question[:120]),
-        Cell(formats.number_format(c.minutes), numeric=True),
+        Cell(num(c.minutes), numeric=True),
     ]
 
 
@@ -69,7 +71,7 @@ def _attendance(e: Any) -> list[Cell]:
         Cell(e.session.course.title),
         Cell(e.staff.full_name),
         _library(e.staff.library),
-        Cell(formats.number_format(e.session.hours), numeric=True),
+        Cell(num(e.session.hours), numeric=True),
     ]
 
 
@@ -82,8 +84,8 @@ def _session(s: Any) -> list[Cell]:
         Cell(_date(s.starts_at)),
         Cell(s.course.programme.title),
         Cell(s.course.title),
-        Cell(formats.number_format(s.attended), numeric=True),
-        Cell(formats.number_format(s.hours), numeric=True),
+        Cell(num(s.attended), numeric=True),
+        Cell(num(s.hours), numeric=True),
     ]
 
 
@@ -92,7 +94,7 @@ def _visit(v: Any) -> list[Cell]:
         Cell(_date(v.visited_on)),
         _library(v.library),
         Cell(v.purpose or "—"),
-        Cell(formats.number_format(v.n_recommendations), numeric=True),
+        Cell(num(v.n_recommendations), numeric=True),
     ]
 
 
@@ -165,6 +167,11 @@ def _layouts() -> dict[str, tuple[str, list[str], Callable[[Any], list[Cell]]]]:
             recommendation,
             _recommendation,
         ),
+        "recommendations_dropped": (
+            _("Recommendations dropped"),
+            recommendation,
+            _recommendation,
+        ),
         "recommendations_open": (
             _("Recommendations still open"),
             recommendation,
@@ -176,6 +183,12 @@ def _layouts() -> dict[str, tuple[str, list[str], Callable[[Any], list[Cell]]]]:
             _recommendation,
         ),
         "reached": (_("Libraries reached by any help"), library, _library_row),
+        "active_libraries": (_("Active libraries"), library, _library_row),
+        "active_reached": (
+            _("Active libraries reached by any help"),
+            library,
+            _library_row,
+        ),
         "not_reached": (_("Active libraries not reached"), library, _library_row),
     }
 

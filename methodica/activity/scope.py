@@ -2,7 +2,9 @@
 
 The area is the user's district, or one municipality of it: a methodologist scoped
 to a municipality gets theirs, and a URL naming another municipality is a 404 (the
-answer does not tell which municipalities exist).
+answer does not tell which municipalities exist). A membership scoped to one library
+grants no area at all: the figures are of districts and municipalities, and one
+library's help would show another library's in the same totals.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from methodica.activity.reach import Area, Period
-from methodica.core.permissions import get_object_for_user, has_perm, scope_q
+from methodica.core.permissions import (
+    ROLE_PERMISSIONS,
+    get_object_for_user,
+    has_perm,
+    memberships_of,
+)
 from methodica.libraries.models import District, Municipality
 
 PERM = "activity.reach:view"
@@ -39,16 +46,44 @@ class PeriodForm(forms.Form):
         return data
 
 
+def _grants_area(user: Any) -> bool:
+    """Whether the user holds the permission for a district or a municipality
+    (never through a library membership alone)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        PERM in ROLE_PERMISSIONS[m.role]
+        and (m.district_id is not None or m.municipality_id is not None)
+        for m in memberships_of(user)
+    )
+
+
 def allowed_municipalities(user: Any) -> QuerySet[Municipality]:
+    """The municipalities whose figures the user may see: those of their districts
+    and their own municipalities; a library membership adds none."""
+    if not _grants_area(user):
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.order_by("name")
+    districts, municipalities = set(), set()
+    for m in memberships_of(user):
+        if PERM in ROLE_PERMISSIONS[m.role]:
+            if m.district_id is not None:
+                districts.add(m.district_id)
+            elif m.municipality_id is not None:
+                municipalities.add(m.municipality_id)
     return Municipality.objects.filter(
-        scope_q(user, PERM, district="district_id", municipality="id", library="pk")
+        Q(district_id__in=sorted(districts)) | Q(pk__in=sorted(municipalities))
     ).order_by("name")
 
 
 def area_for(user: Any, municipality_id: str | None) -> Area:
     """The area the user asked for (``?municipality=``) or their own; 403 for a user
-    without the permission anywhere, 404 for a municipality they may not see."""
-    if not has_perm(user, PERM):
+    without the permission for a district or a municipality (a library-scoped
+    membership grants no area), 404 for a municipality they may not see."""
+    if not _grants_area(user):
         raise PermissionDenied
     if municipality_id:
         if not municipality_id.isdigit():

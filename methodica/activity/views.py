@@ -106,7 +106,7 @@ def records(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, year: str, fmt: str) -> HttpResponse:
     """The year's activity report as DOCX or PDF, in the user's language."""
     area = area_for(request.user, request.GET.get("municipality"))
-    content = annual_report.build(year_period(int(year)), area)
+    content = annual_report.build(year_period(int(year)), area, user=request.user)
     try:
         if fmt == "pdf":
             from methodica.activity.pdf_writer import write_pdf

@@ -148,6 +148,23 @@ def csv_safe(value: Any) -> str:
     return text
 
 
+def xlsx_safe(sheet: Any, value: Any) -> Any:
+    """A value for ``sheet.append`` that a spreadsheet will not run as a formula.
+
+    Text becomes a cell typed as text (openpyxl would otherwise store anything
+    starting with "=" as a formula), without the control characters a workbook
+    cannot hold; other values are returned as they are.
+    """
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
 def plain_number(value: Decimal | None) -> str:
     """A number as machine-readable text for CSV and open data: 5200, 12.5 (a
     point, no grouping, no trailing zeros); "" for no number."""

@@ -1,12 +1,17 @@
-"""Demo consultations and visits for the demo district: this year and part of last.
+"""Demo consultations and visits for the demo district: its busy year and the one
+before.
 
-About 270 consultations this year over every channel and topic (some 95 libraries,
-a few people asking for themselves), questions and answers combined from a few dozen
-templates, questions asked from inside Methodica with their threads (some still
-open), about 30 visits made with findings against the checklist and recommendations
-(some closed, some overdue) and a few visits planned. Written directly, like the
-register's demo, from a ``random.Random(SEED)``; repeatable: a district that already
-has consultations or visits is left alone.
+About 270 consultations in the busy year (see :mod:`methodica.activity.demo`: the
+current year from July, else the previous one) over every channel and topic (some
+95 libraries, a few people asking for themselves), 110 the year before and, before
+July, a light sprinkling in the current year up to yesterday; questions and answers
+combined from a few dozen templates, questions asked from inside Methodica with
+their threads (some still open), about 30 visits made in the busy year with findings
+against the checklist and recommendations (some closed, some overdue) and a few
+visits planned. Every consultation and visit is given by a methodologist whose scope
+covers the library (the municipal methodologist only in their municipality).
+Written directly, like the register's demo, from a ``random.Random(SEED)``;
+repeatable: a district that already has consultations or visits is left alone.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from typing import Any
 from django.utils import timezone
 
 from methodica.accounts.models import User
+from methodica.activity.demo import busy_window, busy_year
+from methodica.core.permissions import has_perm
 from methodica.libraries.models import District, Library
 from methodica.support.models import (
     ChecklistItem,
@@ -297,41 +304,96 @@ def load_demo_support(district: District, stdout: Any = None) -> None:
     libraries = list(
         Library.objects.filter(
             municipality__district=district, status=Library.Status.ACTIVE
-        ).order_by("pk")
+        )
+        .select_related("municipality")
+        .order_by("pk")
     )
     if not libraries:
         return
-    staff = _methodologists()
+    staff = _Staff(district, _methodologists())
     topics = {t.code: t for t in Topic.objects.filter(district=district)}
     # About 95 libraries ask in a year (of 110 that might): a core that asks often, others now and then.
     helped = rng.sample(libraries, min(110, len(libraries)))
     weights = [rng.choice([1, 1, 1, 2, 3, 6]) for _ in helped]
     made = 0
-    for year, count in ((today.year, THIS_YEAR), (today.year - 1, LAST_YEAR)):
-        start = datetime.date(year, 1, 1)
-        end = today if year == today.year else datetime.date(year, 12, 31)
+    for start, end, count in _consultation_years(today):
         rows = [
             _consultation(rng, district, helped, weights, topics, staff, start, end)
             for _ in range(count)
         ]
         made += len(Consultation.objects.bulk_create(rows))
-    made += _requests(rng, district, topics, staff, today)
+    made += _requests(rng, district, topics, staff)
     visits = _visits(rng, district, libraries, staff, today)
     if stdout is not None:
         stdout.write(f"Demo help: {made} consultations, {visits} visits.\n")
 
 
+def _consultation_years(
+    today: datetime.date,
+) -> list[tuple[datetime.date, datetime.date, int]]:
+    """(first day, last day, how many) for each year with consultations: the busy
+    year, the year before, and the current year's sprinkling (at half the busy
+    year's pace) when the busy year is the previous one."""
+    start, end = busy_window(today)
+    years = [
+        (start, end, THIS_YEAR),
+        (
+            datetime.date(start.year - 1, 1, 1),
+            datetime.date(start.year - 1, 12, 31),
+            LAST_YEAR,
+        ),
+    ]
+    if busy_year(today) < today.year:
+        first, yesterday = (
+            datetime.date(today.year, 1, 1),
+            today - datetime.timedelta(1),
+        )
+        days = (yesterday - first).days + 1
+        if days > 0:
+            years.append((first, yesterday, THIS_YEAR * days // 365 // 2))
+    return years
+
+
 def _methodologists() -> list[User]:
     names = ["demo-methodologist", "demo-admin", "demo-municipal"]
-    users = list(User.objects.filter(username__in=names).order_by("username"))
-    return users or [None]  # type: ignore[list-item]
+    return list(
+        User.objects.filter(username__in=names)
+        .prefetch_related("memberships")
+        .order_by("username")
+    )
+
+
+class _Staff:
+    """The demo methodologists, each picked only where their scope covers the
+    library (the district itself for a consultation to a person)."""
+
+    def __init__(self, district: District, users: list[User]) -> None:
+        self.district, self.users = district, users
+        self._cache: dict[tuple[str, int | None], list[User | None]] = {}
+
+    def who_may(self, perm: str, library: Library | None) -> list[User | None]:
+        key = (perm, library.pk if library is not None else None)
+        if key not in self._cache:
+            obj = library if library is not None else self.district
+            self._cache[key] = [u for u in self.users if has_perm(u, perm, obj)] or [
+                None
+            ]
+        return self._cache[key]
+
+    def pick(self, rng: random.Random, perm: str, library: Library | None) -> Any:
+        return rng.choice(self.who_may(perm, library))
 
 
 def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    """A weekday (the department works on weekdays) from ``start`` to ``end``."""
+    if end < start:
+        raise ValueError(f"no days from {start} to {end}")
     day = start + datetime.timedelta(days=rng.randint(0, (end - start).days))
-    if day.weekday() >= 5:  # the department works on weekdays
-        day -= datetime.timedelta(days=day.weekday() - 4)
-    return max(day, start)
+    if day.weekday() >= 5:
+        friday = day - datetime.timedelta(days=day.weekday() - 4)
+        monday = day + datetime.timedelta(days=7 - day.weekday())
+        day = friday if friday >= start else monday
+    return day if day <= end else start
 
 
 def _consultation(rng, district, helped, weights, topics, staff, start, end):
@@ -341,9 +403,10 @@ def _consultation(rng, district, helped, weights, topics, staff, start, end):
     day = _day(rng, start, end)
     person = rng.random() < 0.05
     follow_up = rng.random() < 0.07
+    library = None if person else rng.choices(helped, weights)[0]
     return Consultation(
         district=district,
-        library=None if person else rng.choices(helped, weights)[0],
+        library=library,
         person=rng.choice(
             [
                 "Студентка по библиотекознание",
@@ -368,11 +431,11 @@ def _consultation(rng, district, helped, weights, topics, staff, start, end):
             if follow_up and rng.random() < 0.6
             else None
         ),
-        owner=rng.choice(staff),
+        owner=staff.pick(rng, "support.consultation:log", library),
     )
 
 
-def _requests(rng, district, topics, staff, today) -> int:
+def _requests(rng, district, topics, staff) -> int:
     """Questions asked from inside Methodica, most by the demo reporter's library."""
     from methodica.accounts.models import Membership
 
@@ -380,17 +443,21 @@ def _requests(rng, district, topics, staff, today) -> int:
         Membership.objects.filter(
             user__username__in=["demo-reporter", "demo-reporter-2"],
             library__isnull=False,
-        ).select_related("user", "library")
+        )
+        .select_related("user", "library__municipality")
+        .order_by("user__username", "pk")
     )
     if not askers:
         return 0
     made = 0
+    now = timezone.now()
     for index, (code, question, answer) in enumerate(REQUESTS):
         asker = askers[index % len(askers)]
-        asked = timezone.now() - datetime.timedelta(
+        asked = now - datetime.timedelta(
             days=rng.randint(1, 6) if answer is None else rng.randint(10, 300),
             hours=rng.randint(0, 8),
         )
+        answerer = staff.pick(rng, "support.request:answer", asker.library)
         consultation = Consultation.objects.create(
             district=district,
             library=asker.library,
@@ -402,12 +469,18 @@ def _requests(rng, district, topics, staff, today) -> int:
             minutes=rng.choice([10, 15, 20]) if answer else 0,
             origin=Consultation.Origin.REQUEST,
             status=Consultation.Status.ANSWERED if answer else Consultation.Status.OPEN,
-            owner=staff[0] if answer or index % 2 else None,
+            owner=answerer if answer or index % 2 else None,
             asked_by=asker.user,
         )
-        answered = asked + datetime.timedelta(hours=rng.randint(2, 40))
+        # Answered within two days, and never later than a minute ago.
+        answered = min(
+            asked + datetime.timedelta(hours=rng.randint(2, 40)),
+            now - datetime.timedelta(minutes=1),
+        )
         Consultation.objects.filter(pk=consultation.pk).update(
-            created_at=asked, answered_at=answered if answer else None
+            created_at=asked,
+            waiting_since=asked,
+            answered_at=answered if answer else None,
         )
         Message.objects.create(
             consultation=consultation, author=asker.user, body=question
@@ -415,7 +488,7 @@ def _requests(rng, district, topics, staff, today) -> int:
         if answer:
             reply = Message.objects.create(
                 consultation=consultation,
-                author=staff[0],
+                author=answerer,
                 from_methodologist=True,
                 body=answer,
             )
@@ -435,30 +508,32 @@ def _visits(rng, district, libraries, staff, today) -> int:
         min(len(libraries), VISITS_THIS_YEAR + VISITS_LAST_YEAR + VISITS_PLANNED),
     )
     made = 0
-    plan = (
-        [(today.year, Visit.Status.DONE)] * VISITS_THIS_YEAR
-        + [(today.year - 1, Visit.Status.DONE)] * VISITS_LAST_YEAR
-        + [(today.year, Visit.Status.PLANNED)] * VISITS_PLANNED
+    # Made in the busy year from February (the window is never empty: from July
+    # the current year has had five months), the year before, then planned.
+    busy = busy_window(today, first=(2, 1), margin=3)
+    before = (
+        datetime.date(busy[0].year - 1, 2, 1),
+        datetime.date(busy[0].year - 1, 12, 15),
     )
-    # Two libraries are visited twice this year: 31 visits to 29 libraries.
+    plan = (
+        [(busy, Visit.Status.DONE)] * VISITS_THIS_YEAR
+        + [(before, Visit.Status.DONE)] * VISITS_LAST_YEAR
+        + [(None, Visit.Status.PLANNED)] * VISITS_PLANNED
+    )
+    # Two libraries are visited twice in the busy year: 31 visits to 29 libraries.
     chosen[1] = chosen[0]
     chosen[3] = chosen[2]
-    for library, (year, status) in zip(chosen, plan, strict=False):
-        if status == Visit.Status.PLANNED:
+    for library, (window, status) in zip(chosen, plan, strict=False):
+        if window is None:
             day = today + datetime.timedelta(days=rng.randint(3, 40))
         else:
-            end = (
-                today - datetime.timedelta(days=3)
-                if year == today.year
-                else datetime.date(year, 12, 15)
-            )
-            day = _day(rng, datetime.date(year, 2, 1), end)
+            day = _day(rng, *window)
         visit = Visit.objects.create(
             library=library,
             planned_for=day,
             visited_on=day if status == Visit.Status.DONE else None,
             status=status,
-            methodologist=rng.choice(staff),
+            methodologist=staff.pick(rng, "support.visit:manage", library),
             purpose=rng.choice(
                 [
                     "Методическа помощ",
@@ -487,7 +562,8 @@ def _visits(rng, district, libraries, staff, today) -> int:
 
 
 def _record(rng, visit, items, today) -> None:
-    findings, recommendations = [], []
+    findings: list[Finding] = []
+    recommendations: list[Recommendation] = []
     for item in items:
         rating = rng.choices(
             [Finding.Rating.GOOD, Finding.Rating.ATTENTION, Finding.Rating.POOR],

@@ -56,8 +56,9 @@ def consultation_rows(consultations: Iterable[Consultation]) -> Iterator[list[An
 def xlsx_bytes(consultations: Iterable[Consultation], *, title: str) -> bytes:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+
+    from methodica.core.spreadsheets import xlsx_safe
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -70,16 +71,8 @@ def xlsx_bytes(consultations: Iterable[Consultation], *, title: str) -> bytes:
         headers.append(cell)
     sheet.append(headers)
     for row in consultation_rows(consultations):
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = WriteOnlyCell(sheet, value=value)
-            # Text is never written as a formula (a question may start with "=").
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+        # Text is never written as a formula (a question may start with "=").
+        sheet.append([xlsx_safe(sheet, value) for value in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

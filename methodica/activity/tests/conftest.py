@@ -5,7 +5,9 @@ In 2026 (the period), inside the district's two municipalities:
 - consultations: ``library`` 3 by phone (topic cataloguing, 10 minutes each, one
   waiting for a follow-up) and 2 by email (topic statistics, 20 minutes), one of
   them asked from inside Methodica; ``other_library`` 1 in the social-media group
-  (no topic, 5 minutes); a person (no library) 1 by phone (15 minutes); outside the
+  (no topic, 5 minutes); a person (no library) 1 by phone (15 minutes); a question
+  asked from inside Methodica and still waiting for its answer does not count yet
+  (see the tests that add one); outside the
   period: 2025-12-31 and 2027-01-01 for ``library``. The period's first and last
   days (2026-01-01, 2026-12-31) are among those counted.
 - visits: ``library`` made on 2026-03-10 (2 recommendations: one closed on
@@ -125,6 +127,7 @@ def year(district, library, other_library):
         statistics,
         20,
         origin=Consultation.Origin.REQUEST,
+        answered_at=at(D(2026, 12, 31), 15),
     )
     consult(
         district, other_library, D(2026, 3, 3), Consultation.Channel.SOCIAL, None, 5

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import formats, translation
 
+from methodica.activity.scope import allowed_municipalities
 from methodica.activity.tests.conftest import consult
+from methodica.core.permissions import Role
+from methodica.libraries.models import Library
 from methodica.support.models import Consultation
-from tests.factories import LibraryFactory, SettlementFactory
+from tests.factories import LibraryFactory, SettlementFactory, UserFactory, member
 from tests.querycount import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +167,86 @@ def test_a_breakdown_line_lists_the_libraries_of_its_municipality(
     assert [row[0].text for row in response.context["table"].rows] == [
         other_library.name
     ]
+
+
+@pytest.mark.parametrize("role", [Role.METHODOLOGIST, Role.DISTRICT_ADMIN])
+def test_a_library_scoped_methodologist_or_admin_sees_no_area(
+    role, year, other_library, municipality, other_municipality, client_for
+):
+    user = member(UserFactory(username="one_library"), role, other_library)
+    assert not allowed_municipalities(user).exists()
+    client = client_for(user)
+    for url in (
+        f"/activity/?{PERIOD}",
+        f"/activity/?municipality={other_municipality.pk}",
+        f"/activity/?municipality={municipality.pk}",
+        "/activity/records/?figure=consultations",
+        "/activity/report/2026.docx",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_library_membership_adds_no_municipality_to_a_municipal_methodologist(
+    year, municipal_methodologist, other_library, other_municipality, client_for
+):
+    member(municipal_methodologist, Role.METHODOLOGIST, other_library)
+    client = client_for(municipal_methodologist)
+    response = client.get(f"/activity/?{PERIOD}")
+    assert response.status_code == 200
+    assert [m.name for m in response.context["municipalities"]] == ["Казанлък"]
+    url = f"/activity/?municipality={other_municipality.pk}"
+    assert client.get(url).status_code == 404
+
+
+def test_a_date_that_is_no_date_is_shown_at_its_field(year, methodologist, client_for):
+    client = client_for(methodologist)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/activity/?start=2026-02-30&end=2026-12-31")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="p-start-errors"' in page
+    assert "Enter a valid date." in page
+    assert 'aria-describedby="p-start-errors"' in page
+    assert 'id="p-end-errors"' not in page
+
+
+def test_the_page_writes_numbers_as_the_report_does(
+    year, district, library, methodologist, client_for
+):
+    consult(
+        district,
+        library,
+        datetime.date(2026, 6, 1),
+        Consultation.Channel.VIDEO,
+        minutes=6000,
+    )
+    response = client_for(methodologist).get(f"/activity/?{PERIOD}")
+    page = response.content.decode()
+    with translation.override("bg"):
+        grouped = formats.number_format(6090, force_grouping=True)
+        six_thousand = formats.number_format(6000, force_grouping=True)
+    assert grouped == "6\xa0090"
+    assert f"{grouped} " in page  # the minutes spent, grouped as in the report
+    assert f'<td class="text-end">{six_thousand}</td>' in page  # by channel
+    assert "10,0" not in page  # the hours given: 10, as the report writes them
+    assert "10 " in page
+
+
+def test_the_reached_card_shows_active_libraries_beside_all_reached(
+    year, district, municipality, methodologist, client_for
+):
+    helped = LibraryFactory(settlement=SettlementFactory(municipality=municipality))
+    consult(district, helped, datetime.date(2026, 2, 2), Consultation.Channel.PHONE)
+    Library.objects.filter(pk=helped.pk).update(status=Library.Status.CLOSED)
+    client = client_for(methodologist)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/activity/?{PERIOD}").content.decode()
+    assert "active libraries reached: 2 of 2 (100%)" in page
+    assert f"figure=active_reached&amp;in={municipality.pk}&amp;" in page
+    records = client.get(
+        f"/activity/records/?figure=active_reached&in={municipality.pk}&{PERIOD}"
+    )
+    assert records.context["count"] == 1
+    assert (
+        client.get(f"/activity/records/?figure=reached&{PERIOD}").context["count"] == 3
+    )

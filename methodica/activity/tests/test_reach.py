@@ -6,9 +6,21 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from methodica.activity import reach
 from methodica.activity.reach import Area, Period
+from methodica.activity.tests.conftest import at, consult, enrol, recommend, visit
+from methodica.libraries.models import Library
+from methodica.support.models import Consultation, Recommendation, Visit
+from methodica.training.models import Course, Programme, Session
+from tests.factories import (
+    DistrictFactory,
+    LibraryFactory,
+    MunicipalityFactory,
+    SettlementFactory,
+    StaffFactory,
+)
 from tests.querycount import count_queries
 
 YEAR = Period.year(2026)
@@ -121,9 +133,12 @@ def test_every_figure_lists_exactly_the_records_it_counted(year, district):
         "visits": figures.visits_made,
         "recommendations_made": figures.recommendations_made,
         "recommendations_closed": figures.recommendations_closed,
+        "recommendations_dropped": figures.recommendations_dropped,
         "recommendations_open": figures.recommendations_open,
         "recommendations_overdue": figures.recommendations_overdue,
         "reached": figures.libraries_reached,
+        "active_libraries": figures.active_libraries,
+        "active_reached": figures.active_reached,
         "not_reached": len(figures.not_reached),
     }
     assert set(expected) == set(reach.FIGURES)
@@ -153,3 +168,151 @@ def test_a_session_with_too_few_responses_shows_no_mean(year, district):
 
     Response.objects.filter(session=year.session_a).order_by("pk").first().delete()
     assert reach.satisfaction(YEAR, Area(district)) == {}
+
+
+def test_a_cancelled_session_counts_for_nothing_even_with_attendance_marked(
+    year, district
+):
+    year.session_b.status = Session.Status.CANCELLED
+    year.session_b.save(update_fields=["status"])
+    figures = reach.compute(YEAR, Area(district))
+    assert (figures.sessions_held, figures.participations) == (1, 3)
+    assert figures.hours_given == Decimal("6")
+    assert figures.participant_hours == Decimal("18")
+    assert year.session_b not in reach.records("sessions", YEAR, Area(district))
+    assert not reach.records("attendances", YEAR, Area(district)).filter(
+        session=year.session_b
+    )
+
+
+def test_another_districts_session_is_not_this_districts_training(
+    year, district, library
+):
+    elsewhere = Programme.objects.create(
+        district=DistrictFactory(code="HKV", name="Хасково"), title="Чужда"
+    )
+    course = Course.objects.create(programme=elsewhere, title="Чужд курс")
+    day = datetime.date(2026, 6, 2)
+    foreign = Session.objects.create(
+        course=course,
+        starts_at=at(day),
+        ends_at=at(day, 16),
+        trainer="Друг",
+        capacity=10,
+        hours=Decimal("4"),
+    )
+    enrol(foreign, year.a1)
+    figures = reach.compute(YEAR, Area(district))
+    assert (figures.sessions_held, figures.participations) == (2, 4)
+
+
+def test_a_question_still_waiting_for_its_answer_is_not_a_consultation_given(
+    year, district, library
+):
+    asked = dict(
+        origin=Consultation.Origin.REQUEST,
+        channel=Consultation.Channel.SYSTEM,
+        minutes=0,
+    )
+    Consultation.objects.create(
+        district=district,
+        library=library,
+        given_on=datetime.date(2026, 8, 1),
+        question="Как да опишем местен вестник?",
+        status=Consultation.Status.OPEN,
+        **asked,
+    )
+    figures = reach.compute(YEAR, Area(district))
+    assert figures.consultations == 7
+    assert {r.key: r.count for r in figures.by_origin} == {"logged": 6, "request": 1}
+    # Once answered it counts, even if a reply reopens the thread later.
+    Consultation.objects.filter(status=Consultation.Status.OPEN).update(
+        answered_at=timezone.now()
+    )
+    assert reach.compute(YEAR, Area(district)).consultations == 8
+
+
+def test_a_dropped_recommendation_is_closed_and_counted_apart(year, district, library):
+    autumn = Visit.objects.get(visited_on=datetime.date(2026, 9, 15))
+    recommend(
+        autumn,
+        datetime.date(2026, 10, 1),
+        Recommendation.Status.DROPPED,
+        datetime.date(2026, 10, 5),
+    )
+    figures = reach.compute(YEAR, Area(district))
+    assert figures.recommendations_made == 4
+    assert figures.recommendations_closed == 3
+    assert figures.recommendations_dropped == 1
+    assert figures.recommendations_open == 2
+    dropped = reach.records("recommendations_dropped", YEAR, Area(district))
+    assert [r.status for r in dropped] == [Recommendation.Status.DROPPED]
+
+
+def test_a_reached_library_closed_since_counts_as_reached_but_not_as_active(
+    year, district, municipality
+):
+    helped = LibraryFactory(settlement=SettlementFactory(municipality=municipality))
+    consult(district, helped, datetime.date(2026, 2, 2), Consultation.Channel.PHONE)
+    Library.objects.filter(pk=helped.pk).update(status=Library.Status.CLOSED)
+    area = Area(district)
+    figures = reach.compute(YEAR, area)
+    assert figures.libraries_reached == 3
+    assert (figures.active_reached, figures.active_libraries) == (2, 2)
+    assert figures.share_reached == Decimal("100.0")
+    assert reach.records("reached", YEAR, area).count() == 3
+    assert reach.records("active_reached", YEAR, area).count() == 2
+    # Each municipality's count is what its line's records page lists.
+    for row in figures.reached_by_municipality:
+        listed = reach.records("active_reached", YEAR, area, municipality=row.key)
+        assert listed.count() == row.count, row.label
+    (kazanlak,) = [r for r in figures.reached_by_municipality if r.label == "Казанлък"]
+    assert (kazanlak.count, kazanlak.total, kazanlak.share) == (1, 1, Decimal("100.0"))
+
+
+def test_a_municipality_without_active_libraries_has_no_share(district):
+    empty = MunicipalityFactory(district=district, name="Гурково")
+    LibraryFactory(
+        settlement=SettlementFactory(municipality=empty), status=Library.Status.CLOSED
+    )
+    figures = reach.compute(YEAR, Area(district))
+    assert figures.share_reached is None
+    assert [(r.label, r.total, r.share) for r in figures.reached_by_municipality] == [
+        ("Гурково", 0, None)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("local", "counted_in"),
+    [
+        (datetime.datetime(2026, 1, 1, 0, 30), 2026),  # 2025-12-31 22:30 UTC
+        (datetime.datetime(2026, 12, 31, 23, 30), 2026),  # 21:30 UTC
+        (datetime.datetime(2025, 12, 31, 23, 30), 2025),
+    ],
+)
+def test_sessions_near_midnight_count_in_their_sofia_year(
+    local, counted_in, district, library
+):
+    from zoneinfo import ZoneInfo
+
+    programme = Programme.objects.create(district=district, title="Нощна")
+    course = Course.objects.create(programme=programme, title="Новогодишен курс")
+    starts = local.replace(tzinfo=ZoneInfo("Europe/Sofia"))
+    session = Session.objects.create(
+        course=course,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=20),
+        trainer="Нощен",
+        capacity=5,
+        hours=Decimal("1"),
+    )
+    enrol(session, StaffFactory(library=library))
+    for year_ in (2025, 2026, 2027):
+        held = reach.compute(Period.year(year_), Area(district)).sessions_held
+        assert held == (1 if year_ == counted_in else 0), year_
+
+
+def test_a_visit_planned_only_does_not_reach_a_library(district, library):
+    visit(library, datetime.date(2026, 5, 5), Visit.Status.PLANNED)
+    figures = reach.compute(YEAR, Area(district))
+    assert (figures.visits_made, figures.libraries_reached) == (0, 0)
