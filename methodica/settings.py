@@ -7,6 +7,7 @@ read at import time.
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "methodica.support",
     "methodica.training",
     "methodica.activity",
+    "methodica.heritage",
     "methodica.api",
 ]
 
@@ -172,6 +174,59 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env_path("METHODICA_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "/media/"
+# The local-history masters go through the "heritage" storage alone, so that an
+# S3-compatible backend can replace the filesystem by changing this entry.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "heritage": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_path("METHODICA_HERITAGE_ROOT", MEDIA_ROOT / "heritage"),
+            "base_url": None,
+        },
+    },
+}
+# Local history: the largest master file, the largest image in pixels (a
+# decompression-bomb cap) and the most pages a PDF master may have.
+METHODICA_HERITAGE_MAX_FILE_BYTES = env_int(
+    "METHODICA_HERITAGE_MAX_FILE_BYTES", 2 * 1024**3, minimum=1024
+)
+METHODICA_HERITAGE_MAX_PIXELS = env_int(
+    "METHODICA_HERITAGE_MAX_PIXELS", 150_000_000, minimum=1
+)
+METHODICA_HERITAGE_MAX_PDF_PAGES = env_int(
+    "METHODICA_HERITAGE_MAX_PDF_PAGES", 5000, minimum=1
+)
+# PDF bombs: the largest page (mediabox × /UserUnit, in square points; the
+# default is the PDF limit of 200 × 200 inches) and the largest decoded stream.
+METHODICA_HERITAGE_MAX_PDF_PAGE_AREA = env_int(
+    "METHODICA_HERITAGE_MAX_PDF_PAGE_AREA", 14_400 * 14_400, minimum=1
+)
+METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES = env_int(
+    "METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES", 256 * 1024**2, minimum=1024
+)
+# The most master bytes one BagIt download (built during the request) may hold.
+METHODICA_HERITAGE_MAX_BAG_BYTES = env_int(
+    "METHODICA_HERITAGE_MAX_BAG_BYTES", 4 * 1024**3, minimum=1024
+)
+# The reading room's addresses (comma-separated CIDRs): "reading room only"
+# items are shown to requests from these networks.
+METHODICA_READING_ROOM_NETWORKS = env_list("METHODICA_READING_ROOM_NETWORKS", [])
+for _cidr in METHODICA_READING_ROOM_NETWORKS:
+    try:
+        ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"METHODICA_READING_ROOM_NETWORKS: {_cidr!r} is not a network such as "
+            "192.0.2.0/24."
+        ) from None
+# OAI-PMH: records are named oai:<namespace>:<identifier>; the namespace is a
+# domain name of the repository. The admin address must be a full email address.
+METHODICA_OAI_NAMESPACE = env_str("METHODICA_OAI_NAMESPACE", "methodica.localhost")
+METHODICA_OAI_ADMIN_EMAIL = env_str(
+    "METHODICA_OAI_ADMIN_EMAIL", "methodica@methodica.localhost"
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest spreadsheet a user may upload, in bytes.
@@ -204,6 +259,13 @@ MAP_ATTRIBUTION = env_str(
     "METHODICA_MAP_ATTRIBUTION", "&copy; OpenStreetMap contributors"
 )
 SITE_NAME = env_str("METHODICA_SITE_NAME", "Methodica")
+# The address people reach Methodica at, e.g. https://methodica.example.bg: emailed
+# links and QR codes start with it, and its host names the calendar UIDs. Empty:
+# links use the address of the request that caused them.
+SITE_URL = env_str("METHODICA_SITE_URL", "").rstrip("/")
+# How many days a feedback survey stays open after it goes out; the results of an
+# anonymous survey are shown only once it has closed.
+FEEDBACK_DAYS = env_int("METHODICA_FEEDBACK_DAYS", 14, minimum=1)
 
 # How many reverse proxies stand in front: 0 means the client's address is
 # REMOTE_ADDR, and an X-Forwarded-For header sent by the client is ignored.

@@ -8,10 +8,15 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from methodica.core.timeline import register_source
         from methodica.libraries.demo import register_demo_extension
         from methodica.training.demo import load_demo_training
+        from methodica.training.feedback_tasks import check_site_url
         from methodica.training.timeline import trainings_attended
 
         register_source(trainings_attended)
         register_demo_extension(load_demo_training)
+        # manage.py check --deploy: emailed links need METHODICA_SITE_URL.
+        checks.register(check_site_url, checks.Tags.security, deploy=True)

@@ -102,13 +102,16 @@ _COPIED = ["code", "holder_name", "course_title", "programme_title", "hours"]
 
 
 def _issue_one(enrolment: Enrolment, actor: Any) -> Certificate:
+    """Issue one certificate, or return the one the enrolment already has (issued
+    meanwhile by someone else). Only a clash of codes is tried again."""
     session = enrolment.session
     for _attempt in range(5):  # 32**11 codes: a clash is all but impossible
+        code = new_code()
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
                     enrolment=enrolment,
-                    code=new_code(),
+                    code=code,
                     holder_name=enrolment.staff.full_name,
                     course_title=session.course.title,
                     programme_title=session.course.programme.title,
@@ -117,7 +120,12 @@ def _issue_one(enrolment: Enrolment, actor: Any) -> Certificate:
                     issued_by=actor if getattr(actor, "pk", None) else None,
                 )
         except IntegrityError:
-            continue
+            existing = Certificate.objects.filter(enrolment=enrolment).first()
+            if existing is not None:
+                return existing
+            if Certificate.objects.filter(code=code).exists():
+                continue
+            raise
         break
     else:
         raise DomainError(_("No free certificate code was found; try again."))
@@ -304,7 +312,13 @@ def certificate_pdf(certificate: Certificate, *, verify: str) -> bytes:
         (FONT, 14, colors.black, _("This certifies that"), 130),
         (FONT_BOLD, 26, colors.black, certificate.holder_name, 115),
         (FONT, 14, colors.black, _("took part in the course"), 100),
-        (FONT_BOLD, 18, colors.black, f"„{certificate.course_title}“", 88),
+        (
+            FONT_BOLD,
+            18,
+            colors.black,
+            _("“%(course)s”") % {"course": certificate.course_title},
+            88,
+        ),
         (FONT, 12, colors.HexColor(MUTED), certificate.programme_title, 78),
         (
             FONT,

@@ -1,11 +1,14 @@
-"""Demo training for the demo district: two programmes, this year's sessions and
+"""Demo training for the demo district: two programmes, the busy year's sessions and
 what followed them.
 
 "Основи на библиотечната работа…" with four workshops and "Компютърна грамотност"
-with two courses; six sessions held this year with about 190 attendances of some 150
+with two courses; six sessions held in the busy year (see
+:mod:`methodica.activity.demo`: the current year from July, else the previous one),
+spread over it and all before today, with about 190 attendances of some 150
 librarians from about 68 libraries, anonymous feedback with a realistic spread and
 comments, certificates for everyone who attended; an upcoming session with places
-left and another one full with a waiting list; a session last year. The demo
+left and another one full with a waiting list (first come, first served); a session
+the year before. No two sessions share the training room on the same day. The demo
 reporter's staff record is linked to their account: they are enrolled in the
 upcoming session and attended a past one whose survey they have not answered yet.
 
@@ -16,7 +19,6 @@ repeatable: a district that already has a programme is left alone.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import random
 from decimal import Decimal
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from methodica.accounts.models import Membership, User
+from methodica.activity.demo import busy_window, busy_year
 from methodica.libraries.models import District, Library, StaffMember
 from methodica.training.models import (
     Answer,
@@ -41,6 +44,7 @@ from methodica.training.models import (
 
 SEED = 5117
 LIBRARIES, SEATS = 68, 35
+ROOM = "Регионална библиотека „Захарий Княжески“, Стара Загора, зала 2"
 
 BASICS = "Основи на библиотечната работа за библиотекари без професионално образование"
 COMPUTERS = "Компютърна грамотност"
@@ -89,8 +93,9 @@ COURSES = [
         "Въвежда запис в каталога\nРегистрира заемане",
     ),
 ]
-# Six sessions held this year (month, course index), then the upcoming two.
-HELD = [(3, 0), (4, 1), (5, 2), (6, 3), (10, 4), (11, 5)]
+# The course of each of the six sessions held in the busy year, in order; the
+# last one is given online.
+HELD = [0, 1, 2, 3, 4, 5]
 COMMENTS = [
     "Много полезно, особено практическите задачи.",
     "Искам още такива обучения, по-често.",
@@ -119,16 +124,24 @@ def load_demo_training(district: District, stdout: Any = None) -> None:
     courses = _programmes(district)
     pool = _librarians(rng, district)
     reporter_staff = _reporter_staff(district)
-    held = []
-    for month, index in HELD:
-        day = _weekday(datetime.date(today.year, month, rng.randint(8, 24)))
-        if day >= today:
-            day = _weekday(today - datetime.timedelta(days=14))
-        held.append(_session(courses[index], day, survey, capacity=SEATS + 5))
-    # Last year's session, so that a person's record spans years.
+    held = [
+        _session(
+            courses[index],
+            day,
+            survey,
+            capacity=SEATS + 5,
+            online=position == len(HELD) - 1,
+        )
+        for position, (index, day) in enumerate(
+            zip(HELD, _held_days(rng, today), strict=True)
+        )
+    ]
+    # The year before's session, so that a person's record spans years.
+    before = busy_year(today) - 1
     held_last_year = _session(
-        courses[1], _weekday(datetime.date(today.year - 1, 10, 15)), survey, 30
+        courses[1], _weekday(datetime.date(before, 10, 15)), survey, 30
     )
+    # A week apart, so that the two-day course never shares the room.
     upcoming = _session(
         courses[0], _weekday(today + datetime.timedelta(days=9)), survey, 30
     )
@@ -164,6 +177,24 @@ def _weekday(day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(
         days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0
     )
+
+
+def _held_days(rng: random.Random, today: datetime.date) -> list[datetime.date]:
+    """The six days of the sessions held: spread evenly over the busy year from
+    February, each in the first half of its own stretch of the year (three weeks
+    at the least, so that none shares the room with another, two-day courses
+    included), and all over a week before today, so that their feedback and
+    certificates are in the past."""
+    start, end = busy_window(today, first=(2, 1), margin=10)
+    end = min(end, datetime.date(start.year, 12, 10))
+    stretch = ((end - start).days + 1) // len(HELD)
+    days = []
+    for index in range(len(HELD)):
+        first = start + datetime.timedelta(days=index * stretch)
+        # A weekday in the stretch's first half, leaving room for a two-day course.
+        day = _weekday(first + datetime.timedelta(days=rng.randint(0, stretch // 2)))
+        days.append(day)
+    return days
 
 
 def _programmes(district: District) -> list[Course]:
@@ -207,25 +238,30 @@ def _programmes(district: District) -> list[Course]:
 
 
 def _session(
-    course: Course, day: datetime.date, survey: Survey, capacity: int
+    course: Course,
+    day: datetime.date,
+    survey: Survey,
+    capacity: int,
+    *,
+    online: bool = False,
 ) -> Session:
     starts = timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 9, 30))
     days = 2 if course.hours > 8 else 1
-    online = course.programme.title == COMPUTERS and day.month == 11
+    ends = starts + datetime.timedelta(days=days - 1, hours=7)
+    now = timezone.now()
     return Session.objects.create(
         course=course,
         starts_at=starts,
-        ends_at=starts + datetime.timedelta(days=days - 1, hours=7),
-        place=""
-        if online
-        else "Регионална библиотека „Захарий Княжески“, Стара Загора, зала 2",
+        ends_at=ends,
+        place="" if online else ROOM,
         online_url="https://meet.example.org/methodica-training" if online else "",
         trainer="Елена Методиева",
         capacity=capacity,
         hours=course.hours,
         survey=survey,
-        feedback_sent_at=starts + datetime.timedelta(days=days)
-        if day < timezone.localdate()
+        # The day after it ends, and never in the future.
+        feedback_sent_at=min(ends + datetime.timedelta(days=1), now)
+        if ends < now
         else None,
     )
 
@@ -247,7 +283,8 @@ def _librarians(rng: random.Random, district: District) -> list[StaffMember]:
         )
         pool.extend(staff[:4])
     # The register's demo has few staff in village libraries; a training pool of
-    # about 150 needs a few more people (fictitious, at example.org).
+    # about 150 needs a few more people: fictitious, each with a name of their own
+    # in the Bulgarian way (first name, father's name, surname).
     names = [
         "Анелия",
         "Веселина",
@@ -261,6 +298,20 @@ def _librarians(rng: random.Random, district: District) -> list[StaffMember]:
         "Снежана",
         "Таня",
         "Христина",
+    ]
+    fathers = [
+        "Атанасова",
+        "Борисова",
+        "Георгиева",
+        "Димитрова",
+        "Иванова",
+        "Костадинова",
+        "Николова",
+        "Пенчева",
+        "Петрова",
+        "Стефанова",
+        "Тодорова",
+        "Янкова",
     ]
     surnames = [
         "Ангелова",
@@ -276,13 +327,17 @@ def _librarians(rng: random.Random, district: District) -> list[StaffMember]:
         "Тончева",
         "Христова",
     ]
-    extra = []
-    while len(pool) + len(extra) < 150:
+    wanted = max(0, 150 - len(pool))
+    full_names = rng.sample(
+        [f"{n} {f} {s}" for n in names for f in fathers for s in surnames], wanted
+    )
+    extra: list[StaffMember] = []
+    for full_name in full_names:
         library = chosen[(len(pool) + len(extra)) % len(chosen)]
         extra.append(
             StaffMember(
                 library=library,
-                full_name=f"{rng.choice(names)} {rng.choice(surnames)} {len(extra) + 1}",
+                full_name=full_name,
                 position="библиотекар",
                 fte=Decimal("0.50"),
                 has_library_qualification=False,
@@ -336,7 +391,10 @@ def _groups(rng, pool, held, last_year):
 
 
 def _enrol(rng, session, group, trainer, *, past: bool) -> list[Enrolment]:
+    """Enrol ``group`` in the order given: first come, first served, so each asked
+    after the one before (a few hours apart) and the last of them before now."""
     rows = []
+    first = min(session.starts_at, timezone.now()) - datetime.timedelta(days=25)
     for position, person in enumerate(group):
         waiting = not past and position >= session.capacity
         rows.append(
@@ -347,8 +405,8 @@ def _enrol(rng, session, group, trainer, *, past: bool) -> list[Enrolment]:
                 if waiting
                 else Enrolment.Status.ENROLLED,
                 enrolled_by=trainer,
-                requested_at=session.starts_at
-                - datetime.timedelta(days=20 - position % 15, hours=position),
+                requested_at=first
+                + datetime.timedelta(hours=3 * position, minutes=rng.randint(0, 90)),
                 attended=(rng.random() < 0.9) if past else None,
                 attendance_marked_by=trainer if past else None,
             )
@@ -386,27 +444,29 @@ def _reporter_history(past, upcoming, staff, trainer, attended_by_session) -> No
 def _feedback(rng, session, survey, attended, *, pending_staff) -> None:
     """About seven in ten answered: anonymous responses (no link to the person, only
     the day), and the tickets of those who answered marked used."""
+    from methodica.training.surveys import new_token
+
     questions = list(Question.objects.filter(survey=survey))
     answering = [e for e in attended if e.staff_id != pending_staff]
     answering = rng.sample(answering, int(len(answering) * 0.7))
     tickets = [
         SurveyTicket(
             enrolment=e,
-            token_hash=hashlib.sha256(
-                f"demo-{session.pk}-{e.pk}-{rng.random()}".encode()
-            ).hexdigest(),
+            token_hash=new_token()[1],  # secrets, never the seeded rng
             sent_at=session.feedback_sent_at,
             used=e in answering,
         )
         for e in attended
     ]
     SurveyTicket.objects.bulk_create(tickets)
-    day = timezone.localtime(session.starts_at).date()
+    # Answered on the day the survey was sent or within five days, never after today.
+    sent = timezone.localdate(session.feedback_sent_at)
+    today = timezone.localdate()
     responses = Response.objects.bulk_create(
         Response(
             session=session,
             survey=survey,
-            submitted_on=day + datetime.timedelta(days=rng.randint(1, 6)),
+            submitted_on=min(sent + datetime.timedelta(days=rng.randint(0, 5)), today),
         )
         for _e in answering
     )

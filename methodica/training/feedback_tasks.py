@@ -4,11 +4,13 @@ cron, or the worker)."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,14 +18,17 @@ from django_tasks import task
 
 from methodica.core.tasks import retry_later
 from methodica.training import surveys
-from methodica.training.models import SurveyTicket
+from methodica.training.models import Session, SurveyTicket
+
+logger = logging.getLogger(__name__)
 
 
 def site_url(request: Any = None) -> str:
     """The address links start with (read when used, not at import).
 
     ``SITE_URL`` (``METHODICA_SITE_URL``) when configured; else the address of the
-    request, and for the worker the first allowed host.
+    request, and for the worker the first allowed host, over https outside DEBUG
+    (with a warning: links in emails and QR codes should not depend on a guess).
     """
     configured = getattr(settings, "SITE_URL", "")
     if configured:
@@ -31,7 +36,12 @@ def site_url(request: Any = None) -> str:
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
     host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "localhost")
-    return f"http://{host.lstrip('.')}"
+    if settings.DEBUG:
+        return f"http://{host.lstrip('.')}"
+    logger.warning(
+        "METHODICA_SITE_URL is not set: emailed links use https://%s", host.lstrip(".")
+    )
+    return f"https://{host.lstrip('.')}"
 
 
 def feedback_link(token: str) -> str:
@@ -63,25 +73,18 @@ def mail_feedback_links(session_id: int, attempt: int = 1) -> None:
     """Email the link to each ticket of the session not yet sent.
 
     Each ticket gets a new token here, so the token travels only in the email; a
-    ticket whose email failed stays unsent and is tried again.
+    ticket whose email failed stays unsent (its old token) and is tried again. A
+    closed survey is not mailed any more.
     """
-    tickets = SurveyTicket.objects.filter(
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None or surveys.is_closed(session):
+        return
+    ids = SurveyTicket.objects.filter(
         enrolment__session_id=session_id, sent_at__isnull=True, used=False
-    ).select_related("enrolment__staff__user", "enrolment__session__course__programme")
-    tickets = tickets.select_related("enrolment__session__survey")
-    for ticket in tickets:
-        email = ticket.enrolment.staff.email or (
-            ticket.enrolment.staff.user.email if ticket.enrolment.staff.user else ""
-        )
-        if not email:
-            continue  # they answer while signed in, from /training/feedback/mine/
-        token = surveys.reissue_token(ticket=ticket)
-        if token is None:
-            continue
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = _message(ticket, feedback_link(token))
+    ).values_list("pk", flat=True)
+    for ticket_id in list(ids):
         try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+            _mail_one(ticket_id)
         except (smtplib.SMTPException, OSError) as error:
             retry_later(
                 mail_feedback_links,
@@ -90,6 +93,24 @@ def mail_feedback_links(session_id: int, attempt: int = 1) -> None:
                 session_id=session_id,
             )
             return
+
+
+def _mail_one(ticket_id: int) -> None:
+    """Email one ticket's link, holding its row lock from the new token to
+    ``sent_at``: a second mailing run meanwhile skips it, and a failed email rolls
+    the new token back, so nobody ever gets two live links."""
+    with transaction.atomic():
+        ticket = surveys.claim_unsent(ticket_id=ticket_id)
+        if ticket is None:
+            return
+        staff = ticket.enrolment.staff
+        email = staff.email or (staff.user.email if staff.user else "")
+        if not email:
+            return  # they answer while signed in, from /training/feedback/mine/
+        token = surveys.reissue_token(ticket=ticket)
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = _message(ticket, feedback_link(token))
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
         surveys.mark_sent(ticket=ticket)
 
 
@@ -97,3 +118,21 @@ def mail_feedback_links(session_id: int, attempt: int = 1) -> None:
 def send_feedback_surveys() -> int:
     """Send the survey of every session that has ended and not had it yet."""
     return surveys.send_due_feedback()
+
+
+def check_site_url(app_configs: Any = None, **kwargs: Any) -> list:
+    """``manage.py check --deploy``: emailed links and QR codes need SITE_URL."""
+    from django.core.checks import Warning as CheckWarning
+
+    if getattr(settings, "SITE_URL", ""):
+        return []
+    return [
+        CheckWarning(
+            "METHODICA_SITE_URL is not set.",
+            hint=(
+                "Emailed survey links and the QR codes of certificates then start "
+                "with https:// and the first of ALLOWED_HOSTS."
+            ),
+            id="training.W001",
+        )
+    ]

@@ -18,9 +18,19 @@ urlpatterns: list = [
         views.issue_certificates,
         name="issue_certificates",
     ),
+    path(
+        "sessions/<int:session_id>/certificates/list/",
+        views.session_certificates,
+        name="session_certificates",
+    ),
     path("sessions/<int:pk>/results/", views.session_results, name="session_results"),
     # Before the token pattern: these words are not tokens.
     path("feedback/mine/", views.mine, name="feedback_mine"),
+    path(
+        "feedback/mine/answer/",
+        views.answer_mine_submit,
+        name="feedback_mine_submit",
+    ),
     path(
         "feedback/mine/<int:enrolment_id>/",
         views.answer_mine,

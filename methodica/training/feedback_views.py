@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -163,12 +164,19 @@ def issue_certificates(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _answer_page(
-    request: HttpRequest, ticket: Any, *, done_to: str, status: int = 200
+    request: HttpRequest,
+    ticket: Any,
+    *,
+    done_to: str,
+    action: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     session = ticket.enrolment.session
     survey = surveys.survey_for(session)
     if survey is None:
         return _closed(request, _("This session has no feedback survey."))
+    if surveys.is_closed(session):
+        return _closed(request, surveys.closed_message(session))
     questions = list(survey.questions.all())
     form = AnswerForm(
         request.POST if request.method == "POST" else None, questions=questions
@@ -189,7 +197,13 @@ def _answer_page(
     return render(
         request,
         "training/feedback/answer.html",
-        {"form": form, "session": session, "survey": survey},
+        {
+            "form": form,
+            "session": session,
+            "survey": survey,
+            "action": action,
+            "enrolment_id": ticket.enrolment_id if action else None,
+        },
         status=status,
     )
 
@@ -203,18 +217,25 @@ def _closed(request: HttpRequest, message: str, status: int = 410) -> HttpRespon
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer_by_token(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: no sign-in, the token is the right to answer once."""
+    """The emailed link: no sign-in, the token is the right to answer once.
+
+    Every answer, the closed and invalid pages too, says ``no-referrer``: the
+    token in the address must not leak to the next page or a linked site.
+    """
     ticket = surveys.ticket_for_token(token)
     if ticket is None:
-        return _closed(
+        response = _closed(
             request,
             _("This survey link is not valid. Check that it was copied whole."),
             status=404,
         )
-    if ticket.used:
-        return _closed(request, _("This survey has already been answered. Thank you!"))
-    response = _answer_page(request, ticket, done_to="")
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak onward
+    elif ticket.used:
+        response = _closed(
+            request, _("This survey has already been answered. Thank you!")
+        )
+    else:
+        response = _answer_page(request, ticket, done_to="")
+    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -239,13 +260,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def answer_mine(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def _answer_mine(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     enrolment = (
         Enrolment.objects.filter(pk=enrolment_id, staff__user=request.user)
         .select_related("session__course__programme", "session__survey")
         .first()
+        if str(enrolment_id).isdecimal()
+        else None
     )
     if enrolment is None:
         raise Http404
@@ -255,7 +276,27 @@ def answer_mine(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         return _closed(request, exc.message, status=400)
     if ticket.used:
         return _closed(request, _("This survey has already been answered. Thank you!"))
-    return _answer_page(request, ticket, done_to="training:feedback_mine")
+    return _answer_page(
+        request,
+        ticket,
+        done_to="training:feedback_mine",
+        action=reverse("training:feedback_mine_submit"),
+    )
+
+
+@login_required
+@require_GET
+def answer_mine(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """The signed-in participant's survey form. It posts to an address without the
+    enrolment id (which goes in the body), so that access logs do not record
+    whose answers were sent when."""
+    return _answer_mine(request, enrolment_id)
+
+
+@login_required
+@require_POST
+def answer_mine_submit(request: HttpRequest) -> HttpResponse:
+    return _answer_mine(request, request.POST.get("enrolment", ""))
 
 
 # --- results -----------------------------------------------------------------------
@@ -364,6 +405,8 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'inline; filename="certificate-{certificate.code}.pdf"'
     )
+    # A person's name: never kept by a shared browser or a proxy.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -383,7 +426,26 @@ def revoke_certificate(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The certificate was revoked."))
-    return redirect("training:session", pk=certificate.enrolment.session_id)
+    return redirect(
+        "training:session_certificates", session_id=certificate.enrolment.session_id
+    )
+
+
+@login_required
+@require_GET
+def session_certificates(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The certificates of a session, each with a form to revoke it."""
+    session = _session(request, session_id, "training.certificate:issue")
+    issued = (
+        Certificate.objects.filter(enrolment__session=session)
+        .select_related("enrolment__staff")
+        .order_by("holder_name", "id")
+    )
+    return render(
+        request,
+        "training/certificates/session.html",
+        {"session": session, "certificates": issued, "active_nav": "training"},
+    )
 
 
 # --- public verification -----------------------------------------------------------

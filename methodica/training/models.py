@@ -442,6 +442,9 @@ class SurveyTicket(models.Model):
 class Response(models.Model):
     """One filled-in survey. Anonymous: no person, no ticket, only the day."""
 
+    # A random key, not a sequence: sequential ids would order the answers, and
+    # beside an access log (who posted when) tell whose answers are whose.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(
         Session,
         verbose_name=_("session"),
@@ -478,6 +481,7 @@ class Response(models.Model):
 class Answer(models.Model):
     """The answer to one question of a response."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
         Response,
         verbose_name=_("response"),

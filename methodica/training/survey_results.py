@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from methodica.training.models import Answer, Question, Response, Session, Survey
-from methodica.training.surveys import survey_for
+from methodica.training.surveys import closes_at, results_ready, survey_for
 
 MIN_RESPONSES = 3
 SCORES = (1, 2, 3, 4, 5)
@@ -86,31 +86,44 @@ class ItemResult:
     question: Question
     summary: LikertSummary | None = None
     comments: list[str] = field(default_factory=list)
+    withheld: bool = False  # fewer than MIN_RESPONSES answers to this item
 
 
 @dataclass
 class SessionResults:
     session: Session
     survey: Survey | None
-    responses: int
+    responses: int | None  # None: not told while an anonymous survey is open
     hidden: bool
     items: list[ItemResult]
+    waiting: bool = False  # hidden until the anonymous survey closes
+    closes_at: Any = None
 
 
 def session_results(session: Session) -> SessionResults:
     """Per Likert item its distribution, mean and share satisfied; per free-text
-    item its comments, shuffled so that their order says nothing."""
+    item its comments, shuffled so that their order says nothing.
+
+    For an anonymous survey nothing is shown while it is open (see
+    ``surveys.results_ready``) or with fewer than ``MIN_RESPONSES`` responses, and
+    an item answered by fewer than ``MIN_RESPONSES`` people is withheld alone.
+    """
     answered = Response.objects.filter(session=session)
-    # The survey the answers were given to, should the session's have changed since.
-    first = answered.select_related("survey").order_by("pk").first()
-    survey = first.survey if first is not None else survey_for(session)
+    # The survey the answers were given to, should the session's have changed
+    # since; anonymous if any answer was given under that promise.
+    given = list(Survey.objects.filter(responses__session=session).distinct())
+    survey = given[0] if given else survey_for(session)
+    anonymous = any(s.anonymous for s in given) or bool(survey and survey.anonymous)
     responses = answered.count()
     if survey is None:
         return SessionResults(session, None, responses, False, [])
-    hidden = withheld(anonymous=survey.anonymous, responses=responses)
-    items = [ItemResult(question=q) for q in survey.questions.all()]
-    if hidden:
+    if anonymous and not results_ready(session):
+        return SessionResults(
+            session, survey, None, True, [], waiting=True, closes_at=closes_at(session)
+        )
+    if withheld(anonymous=anonymous, responses=responses):
         return SessionResults(session, survey, responses, True, [])
+    items = [ItemResult(question=q) for q in survey.questions.all()]
     by_id = {item.question.pk: item for item in items}
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for row in (
@@ -126,6 +139,11 @@ def session_results(session: Session) -> SessionResults:
     for item in items:
         if item.question.kind == Question.Kind.LIKERT:
             item.summary = likert_summary_from_counts(counts.get(item.question.pk, {}))
+            answers = item.summary.n
+        else:
+            answers = len(item.comments)
+        if answers and withheld(anonymous=anonymous, responses=answers):
+            item.summary, item.comments, item.withheld = None, [], True
         random.shuffle(item.comments)
     return SessionResults(session, survey, responses, False, items)
 
@@ -137,7 +155,7 @@ def session_results(session: Session) -> SessionResults:
 class ComparisonRow:
     label: str
     kind: str  # "session" or "course"
-    responses: int
+    responses: int | None  # None: withheld
     cells: list[LikertSummary | None]  # None: withheld (too few answers)
 
 
@@ -151,8 +169,11 @@ def compare(sessions: Any) -> Comparison:
     """Sessions, then courses, against the Likert items (matched by their Bulgarian
     text, so the same standard item of different surveys is one column).
 
-    A cell with fewer than ``MIN_RESPONSES`` answers is withheld whenever the
-    survey behind it is anonymous.
+    A session of an anonymous survey is withheld whole while the survey is open or
+    with fewer than ``MIN_RESPONSES`` responses, and a cell with fewer answers is
+    withheld alone. A course's figures add up only what its sessions show: a
+    withheld session or cell is left out of them, since a course total minus the
+    sessions shown would otherwise give it away.
     """
     sessions = list(sessions.select_related("course__programme", "survey"))
     ids = [s.pk for s in sessions]
@@ -185,14 +206,35 @@ def compare(sessions: Any) -> Comparison:
         .annotate(n=Count("id"))
         .values_list("session_id", "n")
     )
-    anonymous = dict(
+    anonymous: dict[int, bool] = defaultdict(bool)
+    for session_id, is_anonymous in (
         Response.objects.filter(session_id__in=ids)
         .order_by()
         .values_list("session_id", "survey__anonymous")
         .distinct()
-    )
-    rows = _comparison_rows(sessions, len(columns), counts, responses, anonymous)
+    ):
+        anonymous[session_id] |= is_anonymous
+    ready = _ready(sessions)
+    rows = _comparison_rows(sessions, len(columns), counts, responses, anonymous, ready)
     return Comparison(columns, rows)
+
+
+def _ready(sessions: list[Session]) -> set[int]:
+    """``surveys.results_ready`` of each session, in two queries."""
+    from methodica.training.models import SurveyTicket
+
+    tickets = dict(
+        SurveyTicket.objects.filter(enrolment__session__in=sessions)
+        .values("enrolment__session_id")
+        .annotate(unused=Count("id", filter=Q(used=False)))
+        .values_list("enrolment__session_id", "unused")
+    )
+    now = timezone.now()
+    return {
+        s.pk
+        for s in sessions
+        if closes_at(s) <= now or (s.pk in tickets and not tickets[s.pk])
+    }
 
 
 def _cell(counts: Mapping[int, int], anonymous: bool) -> LikertSummary | None:
@@ -206,31 +248,41 @@ def _comparison_rows(
     counts: Mapping[tuple[int, int], Mapping[int, int]],
     responses: Mapping[int, int],
     anonymous: Mapping[int, bool],
+    ready: set[int],
 ) -> list[ComparisonRow]:
     from django.utils.formats import date_format
 
     rows, by_course = [], defaultdict(list)
     for session in sessions:
-        if not responses.get(session.pk):
+        n = responses.get(session.pk)
+        if not n:
             continue
-        by_course[session.course].append(session)
         day = date_format(timezone.localtime(session.starts_at), "SHORT_DATE_FORMAT")
         label = f"{session.course.title}, {day}"
+        hidden = anonymous[session.pk] and (
+            session.pk not in ready or withheld(anonymous=True, responses=n)
+        )
+        if hidden:
+            rows.append(ComparisonRow(label, "session", None, [None] * width))
+            continue
         cells = [
-            _cell(counts.get((session.pk, c), {}), anonymous.get(session.pk, True))
+            _cell(counts.get((session.pk, c), {}), anonymous[session.pk])
             for c in range(width)
         ]
-        rows.append(ComparisonRow(label, "session", responses[session.pk], cells))
-    for course, runs in by_course.items():
-        cells = []
+        rows.append(ComparisonRow(label, "session", n, cells))
+        by_course[session.course].append((n, cells))
+    for course, shown in by_course.items():
+        merged_cells: list[LikertSummary | None] = []
         for c in range(width):
             merged: dict[int, int] = defaultdict(int)
-            for session in runs:
-                for score, n in counts.get((session.pk, c), {}).items():
-                    merged[score] += n
-            cells.append(_cell(merged, any(anonymous.get(s.pk, True) for s in runs)))
-        total = sum(responses[s.pk] for s in runs)
-        rows.append(ComparisonRow(course.title, "course", total, cells))
+            parts = [cells[c] for _n, cells in shown]
+            for part in parts:
+                for score, count in (part.counts if part else {}).items():
+                    merged[score] += count
+            summary = likert_summary_from_counts(merged)
+            merged_cells.append(None if not summary.n and None in parts else summary)
+        total = sum(n for n, _cells in shown)
+        rows.append(ComparisonRow(course.title, "course", total, merged_cells))
     return rows
 
 
@@ -240,6 +292,8 @@ def comparison_xlsx(comparison: Comparison, *, title: str) -> bytes:
 
     import openpyxl
     from openpyxl.styles import Font
+
+    from methodica.core.spreadsheets import xlsx_safe
 
     workbook = openpyxl.Workbook()
     workbook.properties.title = title
@@ -252,7 +306,7 @@ def comparison_xlsx(comparison: Comparison, *, title: str) -> bytes:
             _("%(item)s: %% satisfied") % {"item": column},
             _("%(item)s: n") % {"item": column},
         ]
-    sheet.append(header)
+    sheet.append([xlsx_safe(sheet, value) for value in header])
     kinds = {"session": _("session"), "course": _("course")}
     for row in comparison.rows:
         values: list[Any] = [row.label, kinds[row.kind], row.responses]
@@ -267,7 +321,8 @@ def comparison_xlsx(comparison: Comparison, *, title: str) -> bytes:
                     else None,
                     cell.n,
                 ]
-        sheet.append(values)
+        # Titles and question texts are typed by people: never a formula.
+        sheet.append([xlsx_safe(sheet, value) for value in values])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "B2"

@@ -9,14 +9,19 @@ was given.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from methodica.core.audit import audit, created, diff, snapshot
@@ -34,6 +39,8 @@ from methodica.training.models import (
 
 SCORES = (1, 2, 3, 4, 5)
 MAX_TEXT = 2000
+# NUL cannot be stored in PostgreSQL text; the other controls are never typed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LANGUAGES = ("bg", "ru", "en")
 
 DEFAULT_QUESTIONS: list[tuple[Any, dict[str, str]]] = [
@@ -171,6 +178,10 @@ def save_survey(
     since the answers were given under that promise. New questions may be added.
     """
     require_perm(actor, "training.survey:design", district)
+    if survey is not None:
+        require_perm(actor, "training.survey:design", survey)
+        if survey.district_id != district.pk:
+            raise DomainError(_("This survey belongs to another district."))
     if not title.strip():
         raise DomainError(_("Give the survey a title."), field="title")
     kept = [item for item in questions if not item.delete]
@@ -182,13 +193,19 @@ def save_survey(
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
     answered = survey is not None and survey.responses.exists()
     existing = {q.pk: q for q in survey.questions.all()} if survey else {}
+    if survey is not None and anonymous != survey.anonymous and _promised(survey):
+        raise DomainError(
+            _(
+                "This survey has gone out to participants: whether it is anonymous "
+                "can no longer change. Make a new survey instead."
+            ),
+            field="anonymous",
+        )
     if survey is not None and answered:
-        _check_answered_survey(survey, existing, questions, anonymous)
-    if is_default:
-        Survey.objects.filter(district=district, is_default=True).exclude(
-            pk=getattr(survey, "pk", None)
-        ).update(is_default=False)
+        _check_answered_survey(existing, questions)
     fields = ["title", "anonymous", "is_default"]
+    if is_default and not (survey is not None and survey.is_default):
+        _drop_other_default(district, survey, actor)
     before = snapshot(survey, fields) if survey else {}
     if survey is None:
         survey = Survey(district=district)
@@ -209,20 +226,45 @@ def save_survey(
     return survey
 
 
-def _check_answered_survey(
-    survey: Survey,
-    existing: Mapping[int, Question],
-    questions: Sequence[QuestionInput],
-    anonymous: bool,
-) -> None:
-    if anonymous != survey.anonymous:
-        raise DomainError(
-            _(
-                "This survey has been answered: whether it is anonymous can no longer "
-                "change. Make a new survey instead."
-            ),
-            field="anonymous",
+def _promised(survey: Survey) -> bool:
+    """Has any participant been told (by a ticket, or a sending) whether the survey
+    is anonymous? Then that promise holds, answered or not."""
+    return (
+        survey.responses.exists()
+        or Session.objects.filter(survey=survey)
+        .filter(
+            Q(feedback_sent_at__isnull=False)
+            | Q(enrolments__survey_ticket__isnull=False)
         )
+        .exists()
+    )
+
+
+def _drop_other_default(district: Any, survey: Survey | None, actor: Any) -> None:
+    """The district's default survey stops being the default (audited), with the
+    district locked so that two editors cannot both make theirs the default."""
+    from methodica.libraries.models import District
+
+    District.objects.select_for_update().filter(pk=district.pk).first()
+    others = Survey.objects.select_for_update().filter(
+        district=district, is_default=True
+    )
+    if survey is not None:
+        others = others.exclude(pk=survey.pk)
+    for other in others:
+        other.is_default = False
+        other.save(update_fields=["is_default"])
+        audit(
+            actor=actor,
+            action="training.survey.saved",
+            obj=other,
+            changes={"is_default": {"before": True, "after": False}},
+        )
+
+
+def _check_answered_survey(
+    existing: Mapping[int, Question], questions: Sequence[QuestionInput]
+) -> None:
     given = {item.pk: item for item in questions if item.pk}
     for pk, question in existing.items():
         item = given.get(pk)
@@ -316,6 +358,33 @@ def has_ended(session: Session) -> bool:
     return session.ends_at <= timezone.now()
 
 
+def closes_at(session: Session) -> datetime.datetime:
+    """When the survey of a session stops taking answers: ``FEEDBACK_DAYS`` after it
+    first went out (or, not sent yet, after the session ended)."""
+    opened = session.feedback_sent_at or session.ends_at
+    return opened + datetime.timedelta(days=settings.FEEDBACK_DAYS)
+
+
+def is_closed(session: Session) -> bool:
+    return closes_at(session) <= timezone.now()
+
+
+def results_ready(session: Session) -> bool:
+    """May the results of an anonymous survey be shown? Only once it has closed,
+    or everyone who may answer has answered: while answers still come in, two looks
+    at the live figures a day apart would tell what the one answer between said."""
+    if is_closed(session):
+        return True
+    tickets = SurveyTicket.objects.filter(enrolment__session=session)
+    return tickets.exists() and not tickets.filter(used=False).exists()
+
+
+def closed_message(session: Session) -> str:
+    return _("This survey closed on %(date)s: answers are no longer taken.") % {
+        "date": date_format(timezone.localtime(closes_at(session)), "DATE_FORMAT")
+    }
+
+
 @transaction.atomic
 def send_feedback(*, session: Session, actor: Any, notify: bool = True) -> int:
     """Give each participant who attended a ticket to answer the session's survey,
@@ -324,7 +393,8 @@ def send_feedback(*, session: Session, actor: Any, notify: bool = True) -> int:
     ``actor`` None is the scheduled run (``send_feedback_surveys``). The tickets are
     made here with a hash of a throw-away token: the worker gives each a new token
     as it emails it, so that no usable token is ever stored, not even in the task
-    queue.
+    queue. ``feedback_sent_at`` is the first sending, which opens the survey for
+    ``FEEDBACK_DAYS``; it is not set while nobody is marked as attended.
     """
     from methodica.training import feedback_tasks
 
@@ -339,23 +409,31 @@ def send_feedback(*, session: Session, actor: Any, notify: bool = True) -> int:
         raise DomainError(_("The session was cancelled: there is nothing to ask."))
     if not has_ended(session):
         raise DomainError(_("The survey goes out once the session has ended."))
+    if session.feedback_sent_at is not None and is_closed(session):
+        raise DomainError(closed_message(session))
+    attended = Enrolment.objects.filter(session=session, attended=True)
+    if not attended.exists():
+        raise DomainError(
+            _("Nobody is marked as attended yet: mark the attendance first.")
+        )
     survey = survey_for(session) or ensure_default_survey(
         district=session.course.programme.district, actor=actor
     )
     before = snapshot(session, ["survey", "feedback_sent_at"])
-    attended = Enrolment.objects.filter(session=session, attended=True).exclude(
-        survey_ticket__isnull=False
-    )
     tickets = SurveyTicket.objects.bulk_create(
         SurveyTicket(enrolment=enrolment, token_hash=new_token()[1])
-        for enrolment in attended
+        for enrolment in attended.exclude(survey_ticket__isnull=False).order_by("?")
     )
     session.survey = survey
-    session.feedback_sent_at = timezone.now()
+    session.feedback_sent_at = session.feedback_sent_at or timezone.now()
     session.save(update_fields=["survey", "feedback_sent_at"])
     changes = diff(before, snapshot(session, ["survey", "feedback_sent_at"]))
-    changes["tickets"] = {"before": None, "after": len(tickets)}
-    audit(actor=actor, action="training.feedback.sent", obj=session, changes=changes)
+    if tickets:
+        changes["tickets"] = {"before": None, "after": len(tickets)}
+    if changes:
+        audit(
+            actor=actor, action="training.feedback.sent", obj=session, changes=changes
+        )
     if notify:  # the demo data makes tickets without emailing anyone
         transaction.on_commit(
             lambda: feedback_tasks.mail_feedback_links.enqueue(session_id=session.pk)
@@ -364,29 +442,61 @@ def send_feedback(*, session: Session, actor: Any, notify: bool = True) -> int:
 
 
 def sessions_due_for_feedback() -> Any:
-    return Session.objects.filter(
-        ends_at__lte=timezone.now(),
-        feedback_sent_at__isnull=True,
-        status=Session.Status.SCHEDULED,
-    ).order_by("ends_at", "id")
+    """Sessions whose survey should go out now: ended, not sent yet, and someone
+    attended; or sent, still open, and someone was marked as attended since.
+
+    A session not sent within ``FEEDBACK_DAYS`` of its end is left to a person to
+    send by hand, so that old sessions never mail anyone out of the blue.
+    """
+    now = timezone.now()
+    window = now - datetime.timedelta(days=settings.FEEDBACK_DAYS)
+    attended = Enrolment.objects.filter(session=OuterRef("pk"), attended=True)
+    lacking = attended.filter(survey_ticket__isnull=True)
+    return (
+        Session.objects.alias(has_attended=Exists(attended), lacks=Exists(lacking))
+        .filter(
+            Q(feedback_sent_at__isnull=True, ends_at__gt=window, has_attended=True)
+            | Q(feedback_sent_at__gt=window, lacks=True),
+            ends_at__lte=now,
+            status=Session.Status.SCHEDULED,
+        )
+        .order_by("ends_at", "id")
+    )
 
 
 def send_due_feedback() -> int:
-    """Send the survey of every session that has ended and not had it yet."""
+    """Send the survey of every session that is due (``sessions_due_for_feedback``)."""
     sent = 0
     for session in sessions_due_for_feedback():
-        send_feedback(session=session, actor=None)
+        try:
+            send_feedback(session=session, actor=None)
+        except DomainError:
+            continue  # cancelled or changed since the query: nothing to send
         sent += 1
     return sent
 
 
-@transaction.atomic
-def reissue_token(*, ticket: SurveyTicket) -> str | None:
-    """A new token for an unsent, unused ticket (the old one is never known), or
-    None when it was sent or answered meanwhile."""
-    ticket = SurveyTicket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.used or ticket.sent_at is not None:
-        return None
+def claim_unsent(*, ticket_id: int) -> SurveyTicket | None:
+    """Lock an unsent, unused ticket for emailing, or None when it was sent,
+    answered, or is being emailed by another run right now (``skip_locked``).
+
+    Call inside a transaction held until the email is sent and ``mark_sent``:
+    then two mailing runs can never both email one ticket.
+    """
+    return (
+        SurveyTicket.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related(
+            "enrolment__staff__user",
+            "enrolment__session__course__programme",
+            "enrolment__session__survey",
+        )
+        .filter(pk=ticket_id, sent_at__isnull=True, used=False)
+        .first()
+    )
+
+
+def reissue_token(*, ticket: SurveyTicket) -> str:
+    """A new token for a claimed ticket (the old one is never known)."""
     token, ticket.token_hash = new_token()
     ticket.save(update_fields=["token_hash"])
     return token
@@ -412,6 +522,8 @@ def ticket_for_enrolment(*, enrolment: Enrolment, actor: Any) -> SurveyTicket:
         raise DomainError(_("The survey is for those who attended the session."))
     if not has_ended(enrolment.session):
         raise DomainError(_("The survey opens once the session has ended."))
+    if is_closed(enrolment.session):
+        raise DomainError(closed_message(enrolment.session))
     ticket = SurveyTicket.objects.filter(enrolment=enrolment).first()
     if ticket is None:
         _make_tickets(enrolment.session)
@@ -427,8 +539,19 @@ def _make_tickets(session: Session) -> None:
     order of response ids. Made together, they say nothing about who answered
     when. Their tokens are throw-away ones (an email, if sent later, gets a new
     one); for the same reason they are not audited.
+
+    The survey they answer is fixed on the session now, so that a new default
+    survey cannot change what the remaining participants are asked.
     """
-    Session.objects.select_for_update(of=("self",)).filter(pk=session.pk).first()
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("course__programme", "survey")
+        .get(pk=session.pk)
+    )
+    if session.survey_id is None:
+        session.survey = survey_for(session)
+        if session.survey is not None:
+            session.save(update_fields=["survey"])
     lacking = Enrolment.objects.filter(session=session, attended=True).exclude(
         survey_ticket__isnull=False
     )
@@ -453,6 +576,12 @@ def _clean_answer(question: Question, raw: Any) -> tuple[int | None, str]:
                 field=f"q{question.pk}",
             )
         return int(text), ""
+    if _CONTROL.search(text):
+        raise DomainError(
+            _("“%(question)s”: the text holds characters that cannot be saved.")
+            % {"question": question.text},
+            field=f"q{question.pk}",
+        )
     if len(text) > MAX_TEXT:
         raise DomainError(
             _("“%(question)s”: at most %(limit)s characters, please.")
@@ -467,8 +596,8 @@ def submit_response(*, ticket: SurveyTicket, answers: Mapping[int, Any]) -> None
     """Record one participant's answers (``{question id: score or text}``) and use up
     their ticket. The ticket is the right to answer: no ``actor`` is needed.
 
-    A used ticket, a missing required answer or a score outside 1–5 is refused and
-    nothing is saved.
+    A used ticket, a closed survey, a participant no longer marked as attended, a
+    missing required answer or a score outside 1–5 is refused and nothing is saved.
     """
     ticket = (
         SurveyTicket.objects.select_for_update(of=("self",))
@@ -477,7 +606,11 @@ def submit_response(*, ticket: SurveyTicket, answers: Mapping[int, Any]) -> None
     )
     if ticket.used:
         raise DomainError(_("This survey has already been answered. Thank you!"))
+    if not ticket.enrolment.attended:
+        raise DomainError(_("The survey is for those who attended the session."))
     session = ticket.enrolment.session
+    if is_closed(session):
+        raise DomainError(closed_message(session))
     survey = survey_for(session)
     if survey is None:
         raise DomainError(_("This session has no feedback survey."))
@@ -501,6 +634,10 @@ def submit_response(*, ticket: SurveyTicket, answers: Mapping[int, Any]) -> None
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
+    # Residual risk (docs/operations.md, "Personal data"): PostgreSQL's hidden
+    # ``xmin`` of the response rows and of this ticket row is the same transaction
+    # id, so someone with SQL access could pair them until the ticket is rewritten.
+    # Nothing in Methodica reads ``xmin``; database access is for administrators.
     ticket.used = True
     ticket.save(update_fields=["used"])
     if not survey.anonymous:
@@ -518,6 +655,14 @@ def submit_response(*, ticket: SurveyTicket, answers: Mapping[int, Any]) -> None
     # flag, which has no time, is the only record that this person answered.
 
 
+def _open_sessions(prefix: str = "") -> Q:
+    """``is_closed`` as a query: sessions whose survey still takes answers."""
+    window = timezone.now() - datetime.timedelta(days=settings.FEEDBACK_DAYS)
+    return Q(**{f"{prefix}feedback_sent_at__gt": window}) | Q(
+        **{f"{prefix}feedback_sent_at__isnull": True, f"{prefix}ends_at__gt": window}
+    )
+
+
 def pending_for(user: Any) -> list[Enrolment]:
     """The signed-in librarian's attended sessions whose survey they have not
     answered yet (and that have a survey to answer)."""
@@ -530,6 +675,7 @@ def pending_for(user: Any) -> list[Enrolment]:
             session__ends_at__lte=timezone.now(),
             session__status=Session.Status.SCHEDULED,
         )
+        .filter(_open_sessions("session__"))
         .exclude(survey_ticket__used=True)
         .select_related("session__course__programme", "session__survey")
         .order_by("-session__starts_at")

@@ -194,3 +194,72 @@ def test_revoke_button_needs_the_issue_permission(
     response = client_for(methodologist).post(url, {"reason": "Не е присъствал"})
     assert response.status_code == 302
     assert Certificate.objects.get(code=code).revoked_reason == "Не е присъствал"
+
+
+def test_certificate_pdf_is_never_cached(reporter, client_for, issued, attendees):
+    mine = Certificate.objects.get(enrolment=attendees[0])
+    response = client_for(reporter).get(f"/training/certificates/{mine.code}.pdf")
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_session_certificates_page_lists_them_with_revoke_forms(
+    methodologist, reporter, client_for, issued, past_session
+):
+    url = f"/training/sessions/{past_session.pk}/certificates/list/"
+    page = client_for(methodologist).get(url)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Йорданка Стоянова" in html
+    assert html.count('name="reason"') == 3
+    assert f"/training/certificates/{issued[0].code}/revoke/" in html
+    assert client_for(reporter).get(url).status_code == 404
+    revoked = client_for(methodologist).post(
+        f"/training/certificates/{issued[0].code}/revoke/", {"reason": "Грешка"}
+    )
+    assert revoked["Location"] == url
+
+
+def test_person_with_a_certificate_cannot_be_marked_absent(
+    methodologist, issued, attendees, past_session
+):
+    from methodica.training import services
+
+    with pytest.raises(DomainError, match="revoke the certificate first"):
+        services.mark_attendance(
+            session=past_session,
+            present_ids=[e.pk for e in attendees[1:]],
+            actor=methodologist,
+        )
+    attendees[0].refresh_from_db()
+    assert attendees[0].attended
+
+    certificates.revoke_certificate(
+        certificate=Certificate.objects.get(enrolment=attendees[0]),
+        reason="Не е присъствала",
+        actor=methodologist,
+    )
+    services.mark_attendance(
+        session=past_session,
+        present_ids=[e.pk for e in attendees[1:]],
+        actor=methodologist,
+    )
+    attendees[0].refresh_from_db()
+    assert not attendees[0].attended
+
+
+def test_issuing_a_certificate_issued_meanwhile_returns_it(
+    methodologist, issued, attendees
+):
+    """Another issuer won the race: the clash on the enrolment is not retried as
+    if it were a clash of codes, and no second certificate appears."""
+    from methodica.training.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related(
+        "staff", "session__course__programme"
+    ).get(pk=attendees[0].pk)
+
+    again = certificates._issue_one(enrolment, methodologist)
+
+    assert again == Certificate.objects.get(enrolment=attendees[0])
+    assert Certificate.objects.count() == 3

@@ -3,8 +3,11 @@ in from /training/feedback/mine/; bad input; and anonymity that holds everywhere
 
 from __future__ import annotations
 
+import io
 import json
+import uuid
 
+import openpyxl
 import pytest
 
 from methodica.core.errors import DomainError
@@ -134,9 +137,14 @@ def test_reporter_answers_from_their_page_without_the_link(
     mine = client.get("/training/feedback/mine/")
     assert "Каталогизация" in mine.content.decode()
     own = attendees[0]
+    page = client.get(f"/training/feedback/mine/{own.pk}/").content.decode()
+    assert 'action="/training/feedback/mine/answer/"' in page
 
+    # The answers go to an address without the enrolment id: access logs keep
+    # addresses, and an id there would tie the time of the answer to the person.
     client.post(
-        f"/training/feedback/mine/{own.pk}/", form_data(default_survey, [4, 4, 4, 4])
+        "/training/feedback/mine/answer/",
+        {"enrolment": own.pk, **form_data(default_survey, [4, 4, 4, 4])},
     )
 
     assert Response.objects.count() == 1
@@ -151,10 +159,13 @@ def test_reporter_cannot_answer_for_a_colleague(
     reporter, client_for, surveyed, attendees, default_survey
 ):
     colleague = attendees[1]  # same library, no account of theirs
-    response = client_for(reporter).post(
-        f"/training/feedback/mine/{colleague.pk}/", form_data(default_survey, [1])
+    client = client_for(reporter)
+    response = client.post(
+        "/training/feedback/mine/answer/",
+        {"enrolment": colleague.pk, **form_data(default_survey, [1])},
     )
     assert response.status_code == 404
+    assert client.get(f"/training/feedback/mine/{colleague.pk}/").status_code == 404
     assert not Response.objects.exists()
 
 
@@ -191,8 +202,10 @@ def test_anonymous_answers_cannot_be_traced_to_a_person(
         *Answer.objects.values(),
     ]
     for row in rows:
+        # Random keys: no sequence that would tell the order of the answers.
+        key = row.pop("id")
+        assert isinstance(key, uuid.UUID) and key.version == 4
         assert set(row) <= {
-            "id",
             "session_id",
             "survey_id",
             "submitted_on",
@@ -203,6 +216,12 @@ def test_anonymous_answers_cannot_be_traced_to_a_person(
             "text",
         }
         assert row.get("enrolment_id") is None
+        held = {
+            (kind, row[f"{kind}_id"])
+            for kind in ("enrolment", "staff", "user")
+            if row.get(f"{kind}_id") is not None
+        }
+        assert held.isdisjoint(people)
     # The audit trail says nothing about the answers: no entry about a response,
     # an answer or a ticket's use.
     for entry in AuditEntry.objects.all():
@@ -219,8 +238,17 @@ def test_anonymous_answers_cannot_be_traced_to_a_person(
         assert enrolment.staff.full_name not in html
     export = client_for(methodologist).get("/training/feedback/compare.xlsx")
     assert export.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(export.content))
+    values = [
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    assert any("Каталогизация" in value for value in values)  # the scan reads cells
     for enrolment in attendees:
-        assert enrolment.staff.full_name.encode() not in export.content
+        assert not any(enrolment.staff.full_name in value for value in values)
 
 
 def test_named_survey_keeps_the_enrolment_and_is_audited(
@@ -248,3 +276,78 @@ def test_answering_signed_in_makes_every_participants_ticket_at_once(
 
     assert SurveyTicket.objects.filter(enrolment__in=attendees).count() == 3
     assert not SurveyTicket.objects.exclude(sent_at=None).exists()
+
+
+def test_comment_with_a_nul_character_is_refused_on_its_field(
+    client, surveyed, attendees, default_survey
+):
+    token, unused = ticket(attendees[0])
+
+    page = client.post(
+        f"/training/feedback/{token}/",
+        form_data(default_survey, [4], comment="Добре\x00"),
+    )
+
+    assert page.status_code == 400
+    assert "cannot be saved" in page.content.decode()
+    assert 'aria-invalid="true"' in page.content.decode()
+    assert not Response.objects.exists() and not Answer.objects.exists()
+    unused.refresh_from_db()
+    assert not unused.used
+
+
+def test_participant_marked_absent_since_cannot_answer(surveyed, attendees):
+    _token, t = ticket(attendees[0])
+    attendees[0].attended = False
+    attendees[0].save(update_fields=["attended"])
+
+    with pytest.raises(DomainError, match="those who attended"):
+        surveys.submit_response(ticket=t, answers={})
+    assert not Response.objects.exists()
+
+
+def test_ticket_stops_working_once_the_survey_has_closed(
+    client, surveyed, attendees, default_survey
+):
+    import datetime
+
+    from django.utils import timezone
+
+    surveyed.feedback_sent_at = timezone.now() - datetime.timedelta(days=15)
+    surveyed.save(update_fields=["feedback_sent_at"])
+    token, t = ticket(attendees[0])
+
+    page = client.get(f"/training/feedback/{token}/")
+    assert page.status_code == 410
+    assert "closed on" in page.content.decode()
+    with pytest.raises(DomainError, match="closed on"):
+        surveys.submit_response(ticket=t, answers={})
+    assert not Response.objects.exists()
+
+
+def test_every_answer_page_sends_no_referrer(client, surveyed, attendees):
+    token, _t = ticket(attendees[0])
+    assert client.get(f"/training/feedback/{token}/")["Referrer-Policy"] == (
+        "no-referrer"
+    )
+    invalid = client.get("/training/feedback/not-a-real-token/")
+    assert invalid["Referrer-Policy"] == "no-referrer"
+    surveys.submit_response(ticket=_t, answers={})
+    used = client.get(f"/training/feedback/{token}/")
+    assert used.status_code == 410 and used["Referrer-Policy"] == "no-referrer"
+
+
+def test_required_item_is_marked_for_assistive_technology(
+    client, surveyed, attendees, default_survey
+):
+    question = likert(default_survey)[0]
+    question.required = True
+    question.save(update_fields=["required"])
+    token, _t = ticket(attendees[0])
+
+    page = client.post(f"/training/feedback/{token}/", {})
+
+    html = page.content.decode()
+    assert 'aria-required="true"' in html
+    assert 'id="answer-errors" tabindex="-1"' in html
+    assert f'href="#id_q{question.pk}_0"' in html

@@ -35,3 +35,37 @@ def test_the_same_survey_answered_twice_at_once_is_kept_once(
     assert len(refused) == 1, results
     assert "already been answered" in refused[0].message
     assert Response.objects.count() == 1
+
+
+def test_two_mailing_runs_at_once_email_each_link_once(
+    methodologist, past_session, attendees, monkeypatch
+):
+    """Two workers mailing the same session at the same moment: each ticket is
+    claimed by one of them (its lock held until the email is sent)."""
+    import time
+
+    from django.core import mail
+
+    from methodica.training import feedback_tasks
+
+    surveys.send_feedback(session=past_session, actor=methodologist, notify=False)
+    real_send = feedback_tasks.send_mail
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.2)  # both runs are now inside the loop together
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(feedback_tasks, "send_mail", slow_send)
+    mail.outbox = []
+
+    results = in_threads(
+        [
+            lambda: feedback_tasks.mail_feedback_links.call(session_id=past_session.pk),
+            lambda: feedback_tasks.mail_feedback_links.call(session_id=past_session.pk),
+        ]
+    )
+
+    assert not any(isinstance(r, Exception) for r in results), results
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted(e.staff.email for e in attendees)
+    assert not SurveyTicket.objects.filter(sent_at=None).exists()

@@ -275,3 +275,85 @@ def test_methodologist_cannot_open_another_districts_survey(
     listed = client.get("/training/surveys/").content.decode()
     assert f"/training/surveys/{elsewhere.pk}/" not in listed
     assert client.get(f"/training/surveys/{default_survey.pk}/").status_code == 200
+
+
+def _keep(survey):
+    return [
+        QuestionInput(pk=q.pk, kind=q.kind, texts=dict(q.texts), position=q.position)
+        for q in survey.questions.all()
+    ]
+
+
+def test_survey_sent_out_but_unanswered_cannot_stop_being_anonymous(
+    methodologist, district, default_survey, past_session
+):
+    from methodica.training.models import Enrolment, SurveyTicket
+    from tests.factories import StaffFactory
+
+    past_session.survey = default_survey
+    past_session.save(update_fields=["survey"])
+    enrolment = Enrolment.objects.create(
+        session=past_session,
+        staff=StaffFactory(),
+        status=Enrolment.Status.ENROLLED,
+        attended=True,
+    )
+    SurveyTicket.objects.create(enrolment=enrolment, token_hash="y" * 64)
+
+    with pytest.raises(DomainError, match="gone out to participants"):
+        surveys.save_survey(
+            actor=methodologist,
+            district=district,
+            survey=default_survey,
+            title=default_survey.title,
+            anonymous=False,
+            is_default=True,
+            questions=_keep(default_survey),
+        )
+    default_survey.refresh_from_db()
+    assert default_survey.anonymous
+
+
+def test_new_default_survey_resets_the_old_one_and_audits_both(
+    methodologist, district, default_survey
+):
+    survey = surveys.save_survey(
+        actor=methodologist,
+        district=district,
+        survey=None,
+        title="Нова",
+        anonymous=True,
+        is_default=True,
+        questions=[QuestionInput(kind="likert", texts={"bg": "Полезно?"})],
+    )
+
+    default_survey.refresh_from_db()
+    assert survey.is_default and not default_survey.is_default
+    reset = AuditEntry.objects.get(
+        action="training.survey.saved", object_id=str(default_survey.pk)
+    )
+    assert reset.changes["is_default"] == {"before": True, "after": False}
+
+
+def test_survey_of_another_district_cannot_be_saved_into_this_one(
+    methodologist, district, default_survey
+):
+    from tests.factories import DistrictFactory
+
+    elsewhere = surveys.ensure_default_survey(
+        district=DistrictFactory(code="PDV", name="Пловдив")
+    )
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises((PermissionDenied, DomainError)):
+        surveys.save_survey(
+            actor=methodologist,
+            district=district,
+            survey=elsewhere,
+            title="Чужда",
+            anonymous=True,
+            is_default=False,
+            questions=_keep(elsewhere),
+        )
+    elsewhere.refresh_from_db()
+    assert elsewhere.title != "Чужда"

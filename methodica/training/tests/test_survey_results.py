@@ -3,11 +3,13 @@ comparison across sessions and courses, and who may see them."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from methodica.training import survey_results
 from methodica.training.models import Answer, Response
@@ -53,10 +55,15 @@ def respond(session, survey, scores, comment=""):
         Answer.objects.create(response=response, question=text, text=comment)
 
 
+CLOSED = datetime.timedelta(days=15)  # sent longer ago than FEEDBACK_DAYS (14)
+
+
 @pytest.fixture
 def surveyed(past_session, default_survey):
+    """A session whose anonymous survey went out 15 days ago, and so has closed."""
     past_session.survey = default_survey
-    past_session.save(update_fields=["survey"])
+    past_session.feedback_sent_at = timezone.now() - CLOSED
+    past_session.save(update_fields=["survey", "feedback_sent_at"])
     return past_session
 
 
@@ -108,6 +115,7 @@ def test_comparison_has_sessions_and_courses_against_the_items(
         starts_at=surveyed.starts_at.replace(hour=8),
         ends_at=surveyed.ends_at,
         survey=default_survey,
+        feedback_sent_at=surveyed.feedback_sent_at,
     )
     for score in [5, 4, 4, 2, 1]:
         respond(surveyed, default_survey, [score])
@@ -165,6 +173,7 @@ def test_comparison_filters_by_programme(
         starts_at=surveyed.starts_at,
         ends_at=surveyed.ends_at,
         survey=default_survey,
+        feedback_sent_at=surveyed.feedback_sent_at,
     )
     for score in [5, 4, 4]:
         respond(other, default_survey, [score])
@@ -178,3 +187,123 @@ def test_comparison_filters_by_programme(
     html = page.content.decode()
     assert "Каталогизация" in html
     assert "Компютърни умения" not in html
+
+
+def test_withheld_session_is_left_out_of_the_course_totals(surveyed, default_survey):
+    """A = 5 answers, B = 1: the course row must not be A plus B, or the course
+    minus A would give away B's one answer."""
+    second = SessionFactory(
+        course=surveyed.course,
+        starts_at=surveyed.starts_at.replace(hour=8),
+        ends_at=surveyed.ends_at,
+        survey=default_survey,
+        feedback_sent_at=surveyed.feedback_sent_at,
+    )
+    for score in [5, 4, 4, 2, 1]:
+        respond(surveyed, default_survey, [score])
+    respond(second, default_survey, [1])
+
+    comparison = survey_results.compare(second.__class__.objects.all())
+
+    rows = {row.label.split(", ")[-1]: row for row in comparison.rows}
+    course = next(row for row in comparison.rows if row.kind == "course")
+    withheld = next(r for r in rows.values() if r.kind == "session" and not r.responses)
+    assert withheld.responses is None and withheld.cells[0] is None
+    assert course.responses == 5
+    assert course.cells[0].n == 5 and course.cells[0].mean == Decimal("3.2")
+
+
+def test_item_answered_by_two_is_withheld_on_the_results_page(
+    methodologist, client_for, surveyed, default_survey, settings
+):
+    for scores in ([5, 2], [4, 1], [4], [3], [2]):  # the second item: two answers
+        respond(surveyed, default_survey, scores)
+
+    results = survey_results.session_results(surveyed)
+    first, second = results.items[0], results.items[1]
+    assert first.summary.n == 5 and not first.withheld
+    assert second.withheld and second.summary is None
+
+    client = client_for(methodologist)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/training/sessions/{surveyed.pk}/results/").content.decode()
+    assert "Fewer than 3 people answered this item" in html
+
+
+def test_open_anonymous_survey_shows_no_results_and_no_count(
+    methodologist, client_for, past_session, default_survey, attendees, settings, rf
+):
+    from django.template.loader import render_to_string
+
+    from methodica.training.models import SurveyTicket
+
+    past_session.survey = default_survey
+    past_session.feedback_sent_at = timezone.now()
+    past_session.save(update_fields=["survey", "feedback_sent_at"])
+    for score in [5, 4, 4, 2]:
+        respond(past_session, default_survey, [score], comment="Рано")
+    # One participant has not answered yet: the survey is still taking answers.
+    SurveyTicket.objects.create(enrolment=attendees[0], token_hash="x" * 64)
+
+    client = client_for(methodologist)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/training/sessions/{past_session.pk}/results/").content.decode()
+    assert "still open" in html
+    assert "Рано" not in html and "4 responses" not in html
+    assert (
+        survey_results.compare(past_session.__class__.objects.all()).rows[0].responses
+        is None
+    )
+    request = rf.get("/")
+    request.user = methodologist
+    panel = render_to_string(
+        "training/feedback/_session_panel.html",
+        {"session": past_session, "request": request},
+        request=request,
+    )
+    assert "survey responses" not in panel and "shown once it closes" in panel
+
+    past_session.feedback_sent_at = timezone.now() - CLOSED
+    past_session.save(update_fields=["feedback_sent_at"])
+    html = client.get(f"/training/sessions/{past_session.pk}/results/").content.decode()
+    assert "Рано" in html
+
+
+def test_xlsx_never_holds_a_formula_from_a_course_title(
+    methodologist, client_for, surveyed, default_survey
+):
+    course = surveyed.course
+    course.title = '=HYPERLINK("http://evil.example","click")'
+    course.save(update_fields=["title"])
+    for score in [5, 4, 4]:
+        respond(surveyed, default_survey, [score])
+
+    export = client_for(methodologist).get("/training/feedback/compare.xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    titled = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert titled and all(c.data_type == "s" for c in titled)
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_session_answered_under_an_anonymous_survey_stays_anonymous(
+    surveyed, default_survey, district
+):
+    """Its survey switched to a named one later: the two anonymous scores given
+    before still count as anonymous, and are withheld."""
+    from methodica.training.models import Survey
+
+    named = Survey.objects.create(district=district, title="Поименна", anonymous=False)
+    respond(surveyed, default_survey, [5])
+    respond(surveyed, default_survey, [1])
+    surveyed.survey = named
+    surveyed.save(update_fields=["survey"])
+    respond(surveyed, named, [])
+
+    comparison = survey_results.compare(surveyed.__class__.objects.all())
+
+    assert comparison.rows[0].cells[0] is None  # two anonymous scores: withheld
+    results = survey_results.session_results(surveyed)
+    assert results.survey == default_survey
+    assert results.items[0].withheld

@@ -158,3 +158,129 @@ def test_session_panel_offers_results_sending_and_certificates(
         {"session": past_session, "request": request},
         request=request,
     )
+
+
+def test_attendance_marked_after_the_scheduled_run_still_gets_the_survey(
+    past_session, library, django_capture_on_commit_callbacks, immediate_tasks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("training_feedback", stdout=io.StringIO())
+    past_session.refresh_from_db()
+    assert past_session.feedback_sent_at is None  # nobody attended yet: not sent
+
+    attend(past_session, StaffFactory(library=library, email="late@example.org"))
+    with django_capture_on_commit_callbacks(execute=True):
+        out = io.StringIO()
+        call_command("training_feedback", stdout=out)
+
+    past_session.refresh_from_db()
+    assert past_session.feedback_sent_at is not None
+    assert SurveyTicket.objects.filter(enrolment__session=past_session).count() == 1
+    assert len(mail.outbox) == 1
+    assert "1 session" in out.getvalue()
+
+
+def test_send_with_nobody_attended_is_refused_and_nothing_is_marked(
+    methodologist, past_session
+):
+    with pytest.raises(DomainError, match="mark the attendance"):
+        surveys.send_feedback(session=past_session, actor=methodologist)
+    past_session.refresh_from_db()
+    assert past_session.feedback_sent_at is None
+
+
+def test_two_mailing_runs_at_once_send_one_link_each(
+    methodologist, past_session, attendees, django_capture_on_commit_callbacks
+):
+    """The first run holds the ticket's lock while it emails: the second skips it."""
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=False):
+        surveys.send_feedback(session=past_session, actor=methodologist)
+    first = SurveyTicket.objects.filter(enrolment=attendees[0]).get()
+    with transaction.atomic():
+        assert surveys.claim_unsent(ticket_id=first.pk) is not None
+        assert surveys.claim_unsent(ticket_id=first.pk) is not None  # same holder
+        # Another connection would skip the locked row; once sent it is unclaimable.
+        surveys.mark_sent(ticket=first)
+    assert surveys.claim_unsent(ticket_id=first.pk) is None
+    feedback_tasks.mail_feedback_links.call(session_id=past_session.pk)
+    assert len(mail.outbox) == 2  # the two others, never the first again
+
+
+def test_failed_email_keeps_the_ticket_unsent_with_its_old_token(
+    methodologist,
+    past_session,
+    attendees,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    import smtplib
+
+    with django_capture_on_commit_callbacks(execute=False):
+        surveys.send_feedback(session=past_session, actor=methodologist)
+    hashes = set(SurveyTicket.objects.values_list("token_hash", flat=True))
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPException("down")
+
+    monkeypatch.setattr(feedback_tasks, "send_mail", refuse)
+    monkeypatch.setattr(feedback_tasks, "retry_later", lambda *a, **k: None)
+    feedback_tasks.mail_feedback_links.call(session_id=past_session.pk)
+
+    assert not SurveyTicket.objects.exclude(sent_at=None).exists()
+    assert set(SurveyTicket.objects.values_list("token_hash", flat=True)) == hashes
+
+
+def test_closed_survey_cannot_be_sent_again(
+    methodologist, past_session, attendees, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=False):
+        surveys.send_feedback(session=past_session, actor=methodologist)
+    past_session.feedback_sent_at = timezone.now() - datetime.timedelta(days=15)
+    past_session.save(update_fields=["feedback_sent_at"])
+
+    with pytest.raises(DomainError, match="closed on"):
+        surveys.send_feedback(session=past_session, actor=methodologist)
+    assert past_session not in surveys.sessions_due_for_feedback()
+
+
+def test_survey_of_a_session_cannot_change_once_it_went_out(
+    methodologist, past_session, attendees, district, django_capture_on_commit_callbacks
+):
+    from methodica.training import services
+    from methodica.training.models import Survey
+
+    with django_capture_on_commit_callbacks(execute=False):
+        surveys.send_feedback(session=past_session, actor=methodologist)
+    other = Survey.objects.create(district=district, title="Друга")
+
+    with pytest.raises(DomainError, match="can no longer change"):
+        services.update_session(
+            actor=methodologist, session=past_session, data={"survey": other}
+        )
+    past_session.refresh_from_db()
+    assert past_session.survey.is_default
+
+
+def test_answering_signed_in_fixes_the_survey_on_the_session(
+    reporter, client_for, past_session, default_survey, attendees
+):
+    assert past_session.survey_id is None
+    client_for(reporter).get(f"/training/feedback/mine/{attendees[0].pk}/")
+    past_session.refresh_from_db()
+    assert past_session.survey == default_survey
+
+
+def test_links_without_site_url_use_https_and_warn(settings, caplog):
+    settings.SITE_URL = ""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["methodica.example.bg"]
+
+    assert feedback_tasks.site_url() == "https://methodica.example.bg"
+    assert "METHODICA_SITE_URL" in caplog.text
+    assert [w.id for w in feedback_tasks.check_site_url()] == ["training.W001"]

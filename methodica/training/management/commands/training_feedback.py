@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from methodica.training.feedback_tasks import send_feedback_surveys
 
@@ -17,4 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sessions = send_feedback_surveys.call()
-        self.stdout.write(f"Feedback survey sent for {sessions} session(s).")
+        self.stdout.write(
+            _("Feedback survey sent for %(count)s session(s).") % {"count": sessions}
+        )
