@@ -4,8 +4,10 @@ An uploaded file is checked before any parser sees it: its size, what it
 really is (by its first bytes, not its name), and, for .xlsx, the zip's entry
 count and declared uncompressed size, because openpyxl has no guard against
 zip bombs. Workbooks are opened read-only with cached values only, so no
-formula is evaluated; openpyxl parses their XML with defusedxml, so no external
-entity is resolved.
+formula is evaluated. A part that declares a document type is refused before
+openpyxl parses anything: Office never writes one, and a DTD is how external and
+expanding entities get in. (openpyxl parses with lxml when it is installed, and lxml
+does not refuse a DTD the way defusedxml does.)
 """
 
 from __future__ import annotations
@@ -65,6 +67,13 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unreadable_workbook() -> str:
+    return _(
+        "The workbook could not be read. Open it in Excel or LibreOffice, save it "
+        "again as .xlsx and upload it again."
+    )
+
+
 def _check_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -82,6 +91,26 @@ def _check_zip(data: bytes) -> None:
         )
     if "xl/workbook.xml" not in archive.namelist():
         raise SpreadsheetError(_("The file is a zip archive, not an Excel workbook."))
+    if any(_declares_a_dtd(archive, entry) for entry in entries):
+        raise SpreadsheetError(_unreadable_workbook())
+
+
+# A document type declaration must come before the root element, so the head of
+# each XML part is enough; the padding an attacker could put before it is bounded.
+_DTD_HEAD_BYTES = 64 * 1024
+_DTD_MARKS = tuple(
+    mark.encode(encoding)
+    for mark in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def _declares_a_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    if not entry.filename.endswith((".xml", ".rels", ".vml")):
+        return False
+    with archive.open(entry) as part:
+        head = part.read(_DTD_HEAD_BYTES)
+    return any(mark in head for mark in _DTD_MARKS)
 
 
 def read_workbook(
@@ -93,12 +122,7 @@ def read_workbook(
     if not data.startswith(_XLSX_MAGIC):
         raise SpreadsheetError(_("The file is not an Excel workbook (.xlsx)."))
     _check_zip(data)
-    unreadable = SpreadsheetError(
-        _(
-            "The workbook could not be read. Open it in Excel or LibreOffice, save it "
-            "again as .xlsx and upload it again."
-        )
-    )
+    unreadable = SpreadsheetError(_unreadable_workbook())
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False

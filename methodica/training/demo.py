@@ -342,6 +342,8 @@ def _librarians(rng: random.Random, district: District) -> list[StaffMember]:
                 fte=Decimal("0.50"),
                 has_library_qualification=False,
                 started_on=datetime.date(2020, 9, 1),
+                # Visibly demo addresses, as every demo contact is.
+                email=f"librarian.{len(extra) + 1:03d}@example.org",
             )
         )
     pool.extend(StaffMember.objects.bulk_create(extra))
