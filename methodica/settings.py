@@ -198,6 +198,8 @@ METHODICA_HERITAGE_MAX_PIXELS = env_int(
 METHODICA_HERITAGE_MAX_PDF_PAGES = env_int(
     "METHODICA_HERITAGE_MAX_PDF_PAGES", 5000, minimum=1
 )
+# How often the worker re-reads every master to check its SHA-256.
+METHODICA_FIXITY_DAYS = env_int("METHODICA_FIXITY_DAYS", 7, minimum=1)
 # PDF bombs: the largest page (mediabox × /UserUnit, in square points; the
 # default is the PDF limit of 200 × 200 inches) and the largest decoded stream.
 METHODICA_HERITAGE_MAX_PDF_PAGE_AREA = env_int(

@@ -30,6 +30,8 @@ def in_reading_room(ip: str | None) -> bool:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
+    # A dual-stack server sees an IPv4 client as ::ffff:a.b.c.d.
+    address = getattr(address, "ipv4_mapped", None) or address
     return any(
         address in ipaddress.ip_network(cidr, strict=False)
         for cidr in settings.METHODICA_READING_ROOM_NETWORKS
@@ -39,6 +41,15 @@ def in_reading_room(ip: str | None) -> bool:
 def _open_to_public(item: Any, today: Any) -> bool:
     return item.published and (
         item.embargo_until is None or item.embargo_until <= today
+    )
+
+
+def is_public(item: Any) -> bool:
+    """May anyone anywhere see ``item`` now? The rule of :func:`public_q`."""
+    return (
+        item.deleted_at is None
+        and item.access == item.Access.PUBLIC
+        and _open_to_public(item, timezone.localdate())
     )
 
 

@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Subquery
 from lxml import etree
 
 from methodica.heritage.models import Item, ItemAuthority, MasterFile
+from methodica.heritage.xmltext import xml_safe
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -34,8 +35,13 @@ def elements(item: Item, *, base_url: str = "") -> list[tuple[str, str]]:
         values.append(("title", item.alternative))
     credits: list[ItemAuthority] = list(item.credits.all())
     for credit in credits:
+        if credit.role == ItemAuthority.Role.SUBJECT:
+            continue  # a person depicted or discussed is a subject, below
         element = "creator" if credit.is_creator else "contributor"
         values.append((element, credit.authority.name))
+    for credit in credits:
+        if credit.role == ItemAuthority.Role.SUBJECT:
+            values.append(("subject", credit.authority.name))
     for subject in item.subjects.all():
         values.append(("subject", subject.term))
     if item.description:
@@ -94,7 +100,8 @@ def oai_dc(item: Item, *, base_url: str = "") -> Any:
     )
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {OAI_DC_SCHEMA}")
     for name, value in elements(item, base_url=base_url):
-        etree.SubElement(root, f"{{{DC}}}{name}").text = value
+        # xml_safe: input is checked, but one stored bad row must not break a list.
+        etree.SubElement(root, f"{{{DC}}}{name}").text = xml_safe(value)
     return root
 
 

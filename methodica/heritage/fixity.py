@@ -39,12 +39,25 @@ def stored_sha256(master: MasterFile) -> str:
 
 
 def check_file(master: MasterFile) -> bool:
-    """Check one master, record the outcome, and say whether it passed."""
+    """Check one master, record the outcome, and say whether it passed.
+
+    Any error while reading counts as a failure of that file (and is logged with
+    its traceback): one odd file must not stop the audit of the others.
+    """
     try:
         actual = stored_sha256(master)
         problem = None if actual == master.sha256 else "checksum mismatch"
     except OSError as error:  # missing or unreadable: as bad as a changed byte
         actual, problem = None, f"cannot read: {error}"
+    except Exception as error:  # logged in full and recorded as failed
+        logger.exception("Fixity check of master %s failed unexpectedly", master.pk)
+        actual, problem = None, f"cannot check: {error!r}"
+    record_outcome(master, actual=actual, problem=problem)
+    return problem is None
+
+
+def record_outcome(master: MasterFile, *, actual: str | None, problem: str | None):
+    """Record a check's outcome on the master and in its log; log a failure loudly."""
     now = timezone.now()
     with transaction.atomic():
         MasterFile.objects.filter(pk=master.pk).update(
@@ -80,21 +93,33 @@ def check_file(master: MasterFile) -> bool:
             master.sha256,
             actual,
         )
-    return problem is None
 
 
 def run_audit(queryset=None) -> FixityReport:
-    """Check every master (replaced ones too: they are kept, so they are checked)."""
-    masters = (queryset or MasterFile.objects.all()).select_related("item")
-    report = FixityReport()
-    for master in masters.order_by("pk").iterator(chunk_size=500):
-        report.checked += 1
-        if check_file(master):
-            report.passed += 1
-        else:
-            report.failed.append(master.pk)
-    if report.failed:
-        from methodica.heritage.tasks import send_fixity_alarm
+    """Check every master (replaced ones too: they are kept, so they are checked).
 
-        send_fixity_alarm.enqueue(file_ids=report.failed)
+    The alarm for the failures found so far goes out even if the run itself
+    breaks off (a lost database connection, say).
+    """
+    if queryset is None:  # an empty queryset audits nothing, not everything
+        queryset = MasterFile.objects.all()
+    masters = queryset.select_related("item")
+    report = FixityReport()
+    try:
+        for master in masters.order_by("pk").iterator(chunk_size=500):
+            report.checked += 1
+            try:
+                passed = check_file(master)
+            except Exception:  # even recording failed: still a failure
+                logger.exception("FIXITY FAILURE: master %s not checked", master.pk)
+                passed = False
+            if passed:
+                report.passed += 1
+            else:
+                report.failed.append(master.pk)
+    finally:
+        if report.failed:
+            from methodica.heritage.tasks import send_fixity_alarm
+
+            send_fixity_alarm.enqueue(file_ids=report.failed)
     return report

@@ -53,6 +53,9 @@ class ItemForm(forms.ModelForm):
         label=_("creators"), queryset=Authority.objects.all(), required=False
     )
 
+    # The only credits this form edits; the others (contributors, subjects...) stay.
+    CREDIT_ROLES = frozenset({"creator"})
+
     class Meta:
         model = Item
         fields = ITEM_FORM_FIELDS

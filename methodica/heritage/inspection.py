@@ -2,14 +2,19 @@
 
 The type comes from the content's magic bytes, never from the name; the name's
 extension must agree with it. Images are verified with Pillow under our own
-pixel cap (a decompression bomb is refused, not decoded); PDFs are opened with
-pypdf, and encrypted, broken or over-long ones are refused.
+pixel cap (a decompression bomb is refused, not decoded), every frame of a
+multi-page TIFF too; PDFs are opened with pypdf, and encrypted, broken or
+over-long ones are refused, as are PDF bombs: a page larger than the cap
+(mediabox × /UserUnit), an image over the pixel cap or a content stream that
+inflates past ``METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES`` (inflated in bounded
+steps, never whole).
 """
 
 from __future__ import annotations
 
 import hashlib
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
@@ -65,35 +70,38 @@ def sha256_of(stream: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _check_image(stream: IO[bytes], name: str) -> tuple[int, int]:
-    from PIL import Image
-
+def _check_pixels(name: str, width: int, height: int) -> None:
     limit = settings.METHODICA_HERITAGE_MAX_PIXELS
+    if width * height > limit:
+        raise DomainError(
+            _(
+                "“%(name)s” is %(width)s × %(height)s pixels, more than "
+                "the %(limit)s pixels allowed."
+            )
+            % {"name": name, "width": width, "height": height, "limit": limit}
+        )
+
+
+def _check_image(stream: IO[bytes], name: str) -> tuple[int, int]:
+    from PIL import Image, ImageSequence
+
     try:
         with warnings.catch_warnings():
             # Our own cap (below Pillow's hard limit) decides, not its warning.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(stream) as image:
                 width, height = image.size
-                if width * height > limit:
-                    raise DomainError(
-                        _(
-                            "“%(name)s” is %(width)s × %(height)s pixels, more than "
-                            "the %(limit)s pixels allowed."
-                        )
-                        % {
-                            "name": name,
-                            "width": width,
-                            "height": height,
-                            "limit": limit,
-                        }
-                    )
+                _check_pixels(name, width, height)
                 image.verify()
             # verify() leaves the image unusable and misses truncation; decoding
-            # once (within the cap above) catches a truncated file.
+            # once (within the cap above) catches a truncated file. A multi-page
+            # TIFF holds more frames, each of its own size: each is capped, then
+            # decoded.
             stream.seek(0)
             with Image.open(stream) as image:
-                image.load()
+                for frame in ImageSequence.Iterator(image):
+                    _check_pixels(name, *frame.size)
+                    frame.load()
     except DomainError:
         raise
     except Image.DecompressionBombError:
@@ -123,9 +131,20 @@ def _check_pdf(stream: IO[bytes], name: str) -> int:
                 % {"name": name}
             )
         pages = len(reader.pages)
+        if pages <= limit:
+            for page in reader.pages:
+                _check_pdf_page(page, name)
     except DomainError:
         raise
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as error:
+    except (
+        PyPdfError,
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        zlib.error,
+    ) as error:
         raise DomainError(
             _("“%(name)s” is a damaged PDF and cannot be read (%(error)s).")
             % {"name": name, "error": error}
@@ -140,6 +159,55 @@ def _check_pdf(stream: IO[bytes], name: str) -> int:
             % {"name": name, "pages": pages, "limit": limit}
         )
     return pages
+
+
+def _check_pdf_page(page, name: str) -> None:
+    """Refuse a page too large to render or with a stream that inflates too far."""
+    unit = float(page.get("/UserUnit", 1) or 1)
+    box = page.mediabox
+    area = abs(float(box.width) * float(box.height)) * unit * unit
+    if area > settings.METHODICA_HERITAGE_MAX_PDF_PAGE_AREA:
+        raise DomainError(
+            _("“%(name)s” has a page too large to display safely.") % {"name": name}
+        )
+    contents = page.get("/Contents")
+    streams = [] if contents is None else contents.get_object()
+    # A copy: the page's own /Contents array is never changed.
+    streams = list(streams) if isinstance(streams, list) else [streams]
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else {}
+    xobjects = resources.get("/XObject")
+    for xobject in (xobjects.get_object() if xobjects is not None else {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            _check_pixels(
+                name, int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0))
+            )
+        streams.append(xobject)
+    for content in streams:
+        _check_stream(content.get_object(), name)
+
+
+def _check_stream(content, name: str) -> None:
+    """Inflate a Flate stream in bounded steps: refuse it past the cap."""
+    filters = content.get("/Filter")
+    if filters is None:
+        return
+    filters = filters.get_object()
+    names = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
+    if "/FlateDecode" not in names:
+        return
+    limit = settings.METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES
+    inflater = zlib.decompressobj()
+    data, size = content._data, 0
+    while data and not inflater.eof:
+        size += len(inflater.decompress(data, CHUNK))
+        if size > limit:
+            raise DomainError(
+                _("“%(name)s” holds a stream that inflates past %(limit)s bytes.")
+                % {"name": name, "limit": limit}
+            )
+        data = inflater.unconsumed_tail
 
 
 def inspect(stream: IO[bytes], name: str) -> Inspection:

@@ -2,7 +2,7 @@
 
 A plain crosswalk from the same description as Dublin Core: 001 the identifier,
 008 with the first year and the language, 041 languages, 100/700 people and
-110/710 organisations, 245 the title, 246 the other title, 264 publisher and date,
+110/710 organisations (600/610 when the item is about them), 245 the title, 246 the other title, 264 publisher and date,
 520 the description, 650 subjects, 651 places, 540 the rights statement, 773 the
 newspaper of an issue and 856 the item's page.
 """
@@ -13,7 +13,8 @@ from typing import Any
 
 from lxml import etree
 
-from methodica.heritage.models import Authority, Item
+from methodica.heritage.models import Authority, Item, ItemAuthority
+from methodica.heritage.xmltext import xml_safe
 
 MARC = "http://www.loc.gov/MARC21/slim"
 MARC_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
@@ -39,7 +40,7 @@ def _field(record: Any, tag: str, subfields: list[tuple[str, str]], ind1=" ", in
         record, f"{{{MARC}}}datafield", tag=tag, ind1=ind1, ind2=ind2
     )
     for code, value in subfields:
-        etree.SubElement(field, f"{{{MARC}}}subfield", code=code).text = value
+        etree.SubElement(field, f"{{{MARC}}}subfield", code=code).text = xml_safe(value)
 
 
 def _fixed_008(item: Item) -> str:
@@ -57,11 +58,15 @@ def record(item: Item, *, base_url: str = "") -> Any:
     etree.SubElement(
         root, f"{{{MARC}}}leader"
     ).text = f"00000n{LEADER_TYPE[item.kind]} a22000007i 4500"
-    etree.SubElement(root, f"{{{MARC}}}controlfield", tag="001").text = item.identifier
+    etree.SubElement(root, f"{{{MARC}}}controlfield", tag="001").text = xml_safe(
+        item.identifier
+    )
     etree.SubElement(root, f"{{{MARC}}}controlfield", tag="008").text = _fixed_008(item)
     if item.languages:
         _field(root, "041", [("a", code) for code in item.languages], ind1="0")
-    credits = list(item.credits.all())
+    every = list(item.credits.all())
+    credits = [c for c in every if c.role != ItemAuthority.Role.SUBJECT]
+    about = [c for c in every if c.role == ItemAuthority.Role.SUBJECT]
     main = next((c for c in credits if c.is_creator), None)
     for credit in credits:
         person = credit.authority.kind == Authority.Kind.PERSON
@@ -85,6 +90,17 @@ def record(item: Item, *, base_url: str = "") -> Any:
     _field(root, "264", [("b", item.publisher), ("c", item.date)], ind2="1")
     _field(root, "520", [("a", item.description)])
     _field(root, "540", [("u", item.rights)])
+    for credit in about:
+        person = credit.authority.kind == Authority.Kind.PERSON
+        _field(
+            root,
+            "600" if person else "610",
+            [("a", credit.authority.name), ("d", credit.authority.dates)]
+            if person
+            else [("a", credit.authority.name)],
+            ind1="1" if person else "2",
+            ind2="4",
+        )
     for subject in item.subjects.all():
         _field(root, "650", [("a", subject.term)], ind2="4")
     for place in item.places.all():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from methodica.core.permissions import Scope
+from methodica.heritage.xmltext import no_control_characters
 from methodica.libraries.models import District, Library, Settlement
 
 RIGHTS_STATEMENTS = [
@@ -95,8 +96,12 @@ class Collection(models.Model):
         blank=True,
         related_name="children",
     )
-    title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(
+        _("title"), max_length=300, validators=[no_control_characters]
+    )
+    description = models.TextField(
+        _("description"), blank=True, validators=[no_control_characters]
+    )
     set_spec = models.SlugField(
         _("set name"),
         max_length=200,
@@ -135,7 +140,9 @@ class Authority(models.Model):
         ORGANISATION = "organisation", _("organisation")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("preferred name"), max_length=300)
+    name = models.CharField(
+        _("preferred name"), max_length=300, validators=[no_control_characters]
+    )
     variants = models.JSONField(_("name variants"), default=list, blank=True)
     dates = models.CharField(_("dates"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -152,7 +159,9 @@ class Authority(models.Model):
 class Subject(models.Model):
     """A term of the collection's simple subject vocabulary."""
 
-    term = models.CharField(_("term"), max_length=200, unique=True)
+    term = models.CharField(
+        _("term"), max_length=200, unique=True, validators=[no_control_characters]
+    )
 
     class Meta:
         verbose_name = _("subject")
@@ -166,7 +175,9 @@ class Subject(models.Model):
 class Title(models.Model):
     """A newspaper or periodical whose issues are items."""
 
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(
+        _("name"), max_length=300, validators=[no_control_characters]
+    )
     place = models.ForeignKey(
         Settlement,
         verbose_name=_("place of publication"),
@@ -195,12 +206,6 @@ class ItemQuerySet(models.QuerySet["Item"]):
         from methodica.heritage.access import viewable_q
 
         return self.live().filter(viewable_q(user, ip))
-
-    def oai_public(self) -> ItemQuerySet:
-        """What OAI-PMH shows: public items, and deleted ones as deleted headers."""
-        from methodica.heritage.access import public_q
-
-        return self.filter(public_q() | models.Q(deleted_at__isnull=False))
 
 
 class Item(models.Model):
@@ -241,10 +246,21 @@ class Item(models.Model):
         blank=True,
         related_name="issues",
     )
-    title = models.CharField(_("title"), max_length=500)
-    alternative = models.CharField(_("other title"), max_length=500, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    title = models.CharField(
+        _("title"), max_length=500, validators=[no_control_characters]
+    )
+    alternative = models.CharField(
+        _("other title"),
+        max_length=500,
+        blank=True,
+        validators=[no_control_characters],
+    )
+    description = models.TextField(
+        _("description"), blank=True, validators=[no_control_characters]
+    )
+    publisher = models.CharField(
+        _("publisher"), max_length=300, blank=True, validators=[no_control_characters]
+    )
     date = models.CharField(
         _("date"),
         max_length=50,
@@ -296,6 +312,10 @@ class Item(models.Model):
     # is later (set by the services), so that incremental harvests pick up an item
     # when it becomes public. A column of its own, so lists page by an index.
     harvest_stamp = models.DateTimeField(_("harvest datestamp"), default=timezone.now)
+    # Set once the item has been public (so OAI-PMH may have shown it), never
+    # cleared: an exposed item that is restricted or deleted later is announced
+    # as a deleted record, and one that never was public is never mentioned.
+    oai_exposed = models.BooleanField(_("shown by OAI-PMH"), default=False)
 
     objects = ItemQuerySet.as_manager()
 
@@ -325,9 +345,21 @@ class Item(models.Model):
     def scope_ids(self) -> Scope:
         return Scope(district_id=self.district_id)
 
-    def compute_harvest_stamp(self) -> datetime.datetime:
-        """The later of the last change and the embargo's end (local midnight)."""
-        stamp = self.updated_at or timezone.now()
+    def compute_harvest_stamp(
+        self, now: datetime.datetime | None = None
+    ) -> datetime.datetime:
+        """The later of the last change and the embargo's end (local midnight).
+
+        A deleted item, or an exposed one that is no longer public, is stamped at
+        the change: its deleted header must never carry a future datestamp.
+        """
+        from methodica.heritage.access import is_public
+
+        stamp = now or self.updated_at or timezone.now()
+        if self.deleted_at is not None:
+            return max(stamp, self.deleted_at) if now else self.deleted_at
+        if self.oai_exposed and not is_public(self):
+            return stamp
         if self.embargo_until is not None:
             opens = timezone.make_aware(
                 datetime.datetime.combine(self.embargo_until, datetime.time.min)

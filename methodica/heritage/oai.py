@@ -1,13 +1,17 @@
 """OAI-PMH 2.0 for the local-history collection: all six verbs, ``oai_dc`` and ``marc21`` (MARCXML).
 
 What is exposed: only public records (published, access "public", embargo over).
-A restricted item does not appear at all, not even as a header. A deleted item
-that was public appears as a header with ``status="deleted"``, for ever
-(``deletedRecord`` is ``persistent``).
+An item that never was public does not appear at all, not even as a header. An
+item that was public (``Item.oai_exposed``) and is deleted or restricted later
+appears as a header with ``status="deleted"``, for ever (``deletedRecord`` is
+``persistent``). Sets are the public collections whose ancestors are all public:
+a series under a private collection is left out with it.
 
 A record's datestamp is ``Item.harvest_stamp``: its last change, or the moment
 its embargo ended if that is later, so that an item whose embargo ends is
-harvested incrementally. Lists are ordered by (harvest_stamp, id), an index.
+harvested incrementally. The services take it again right after the commit, so
+that no harvest can run between the stamp and the moment the change is seen.
+Lists are ordered by (harvest_stamp, id), an index.
 
 Lists are paged 100 at a time by keyset on (datestamp, id). The resumption
 token is stateless: the request's arguments, the cursor and the last key,
@@ -27,8 +31,9 @@ from django.utils import timezone
 from lxml import etree
 
 from methodica.heritage import dublin_core, marcxml
-from methodica.heritage.access import public_q
+from methodica.heritage.access import is_public, public_q
 from methodica.heritage.models import Collection, Item
+from methodica.heritage.xmltext import xml_safe
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -122,24 +127,29 @@ def _window(start: str | None, end: str | None) -> Window:
 
 
 def exposed_items() -> QuerySet[Item]:
-    """Every record OAI-PMH shows, in datestamp order."""
-    deleted_public = Q(deleted_at__isnull=False, published=True, access="public")
-    return Item.objects.filter(public_q() | deleted_public).order_by(
+    """Every record OAI-PMH shows (public now, or once), in datestamp order."""
+    return Item.objects.filter(public_q() | Q(oai_exposed=True)).order_by(
         "harvest_stamp", "pk"
     )
 
 
 def _set_tree() -> dict[int, str]:
-    """{collection id: full set spec} of the public collections (one query)."""
-    collections = {c.pk: c for c in Collection.objects.filter(public=True)}
+    """{collection id: full set spec} of the public sets (one query).
+
+    A collection is a set only if it and all its ancestors are public: a public
+    series under a private collection is left out, not shown with a truncated spec.
+    """
+    collections = {c.pk: c for c in Collection.objects.all()}
     specs = {}
     for pk, collection in collections.items():
-        parts, node, seen = [], collection, set()
+        parts, node, seen, public = [], collection, set(), True
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
+            public = public and node.public
             parts.append(node.set_spec)
             node = collections.get(node.parent_id) if node.parent_id else None
-        specs[pk] = ":".join(reversed(parts))
+        if public:
+            specs[pk] = ":".join(reversed(parts))
     return specs
 
 
@@ -209,6 +219,8 @@ class Request:
                 raise OAIError("badArgument", f"Illegal argument {name}")
             if len(values) != 1:
                 raise OAIError("badArgument", f"Repeated argument {name}")
+            if not values[0]:
+                raise OAIError("badArgument", f"Empty argument {name}")
             args[name] = values[0]
         if "resumptionToken" in args:
             if len(args) > 1:
@@ -258,15 +270,15 @@ class Request:
         if "resumptionToken" in args:
             # Every set fits on one page, so no token of ours is ever valid here.
             raise OAIError("badResumptionToken", "ListSets is never paged")
-        collections = Collection.objects.filter(public=True).order_by("pk")
         specs = _set_tree()
         if not specs:
             raise OAIError("noSetHierarchy", "This repository has no sets")
+        collections = Collection.objects.filter(pk__in=specs).order_by("pk")
         sets = self._sub(self.root, "ListSets")
         for collection in collections:
             element = self._sub(sets, "set")
             self._sub(element, "setSpec", specs[collection.pk])
-            self._sub(element, "setName", collection.title)
+            self._sub(element, "setName", xml_safe(collection.title))
             if collection.description:
                 description = self._sub(element, "setDescription")
                 dc = etree.SubElement(
@@ -280,7 +292,7 @@ class Request:
                 )
                 etree.SubElement(
                     dc, f"{{{dublin_core.DC}}}description"
-                ).text = collection.description
+                ).text = xml_safe(collection.description)
 
     def _GetRecord(self, args: dict[str, str]) -> None:
         self._check_prefix(args["metadataPrefix"])
@@ -390,7 +402,7 @@ class Request:
 
     def _header(self, parent: Any, item: Item, specs: dict[int, str]) -> None:
         header = self._sub(parent, "header")
-        if item.deleted_at is not None:
+        if not is_public(item):  # deleted, or restricted after it was shown
             header.set("status", "deleted")
         self._sub(header, "identifier", oai_identifier(item))
         self._sub(header, "datestamp", _stamp(item.harvest_stamp))
@@ -403,7 +415,7 @@ class Request:
         self, record: Any, item: Item, specs: dict[int, str], prefix: str
     ) -> None:
         self._header(record, item, specs)
-        if item.deleted_at is None:
+        if is_public(item):
             metadata = self._sub(record, "metadata")
             metadata.append(BUILDERS[prefix](item, base_url=self._site()))
 

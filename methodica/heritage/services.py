@@ -7,9 +7,14 @@ Masters are written once under a new name and never modified in place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import uuid
+from collections.abc import Collection as Roles
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,13 +24,17 @@ from methodica.core.audit import audit, created, diff, snapshot
 from methodica.core.errors import DomainError
 from methodica.core.permissions import require_perm
 from methodica.heritage import edtf, inspection
+from methodica.heritage.access import is_public
 from methodica.heritage.models import (
     Collection,
     Item,
     ItemAuthority,
     MasterFile,
     PreservationEvent,
+    _master_path,
 )
+from methodica.heritage.xmltext import MESSAGE as CONTROL_MESSAGE
+from methodica.heritage.xmltext import has_control_characters
 from methodica.libraries.models import District
 
 ITEM_FIELDS = [
@@ -45,6 +54,9 @@ ITEM_FIELDS = [
 ]
 ITEM_RELATIONS = ["places", "subjects", "collections"]
 COLLECTION_FIELDS = ["title", "description", "parent", "set_spec", "public"]
+ITEM_TEXT_FIELDS = ["title", "alternative", "description", "publisher", "date"]
+# What a collection change alters in its items' OAI-PMH headers.
+COLLECTION_OAI_FIELDS = {"parent", "set_spec", "public"}
 
 
 def record_event(
@@ -82,7 +94,27 @@ def _check_parent(collection: Collection | None, parent: Collection | None, dist
         node = node.parent
 
 
+def _check_slug(value: Any, field: str, message: str) -> None:
+    # Identifiers and set names become storage paths and OAI-PMH setSpecs
+    # (joined by ":"): letters, digits, "-" and "_" only, never "/", "." or ":".
+    try:
+        validate_slug(value)
+    except ValidationError:
+        raise DomainError(message % {"value": value}, field=field) from None
+
+
+def _check_texts(values: Mapping[str, Any], fields: Iterable[str]) -> None:
+    for name in fields:
+        if has_control_characters(values.get(name)):
+            raise DomainError(str(CONTROL_MESSAGE), field=name)
+
+
 def _check_set_spec(set_spec: str, exclude: int | None) -> None:
+    _check_slug(
+        set_spec,
+        "set_spec",
+        _("The set name “%(value)s” may hold only letters, digits, - and _."),
+    )
     taken = Collection.objects.filter(set_spec=set_spec).exclude(pk=exclude)
     if taken.exists():
         raise DomainError(
@@ -97,6 +129,7 @@ def create_collection(
 ) -> Collection:
     """Create a collection, or a series when ``values["parent"]`` is given."""
     require_perm(actor, "heritage.collection:manage", district)
+    _check_texts(values, ["title", "description"])
     _check_parent(None, values.get("parent"), district)
     _check_set_spec(values["set_spec"], None)
     collection = Collection.objects.create(district=district, **values)
@@ -115,6 +148,7 @@ def update_collection(
 ) -> Collection:
     """Edit a collection's description, place in the tree or set name."""
     require_perm(actor, "heritage.collection:manage", collection)
+    _check_texts(values, ["title", "description"])
     _check_parent(collection, values.get("parent"), collection.district)
     if "set_spec" in values:
         _check_set_spec(values["set_spec"], collection.pk)
@@ -130,7 +164,35 @@ def update_collection(
             obj=collection,
             changes=changes,
         )
+    if COLLECTION_OAI_FIELDS & set(changes):
+        _touch_collection_items(collection)
     return collection
+
+
+def descendant_ids(collection: Collection) -> list[int]:
+    """The collection and all its series, at any depth (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Collection.objects.filter(
+        district_id=collection.district_id
+    ).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = [], [collection.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.append(pk)
+            todo.extend(children.get(pk, []))
+    return found
+
+
+def _touch_collection_items(collection: Collection) -> None:
+    # The items' setSpecs (or their visibility) changed: restamp them so that
+    # incremental harvests pick the new headers up. An item whose embargo ends
+    # later keeps that future stamp: it is not shown before then anyway.
+    now = timezone.now()
+    Item.objects.filter(
+        collections__in=descendant_ids(collection), harvest_stamp__lte=now
+    ).update(updated_at=now, harvest_stamp=now)
 
 
 # --- items
@@ -139,6 +201,7 @@ def update_collection(
 def _clean_item_values(
     values: dict[str, Any], district_id: int, kind: str | None = None
 ) -> dict[str, Any]:
+    _check_texts(values, ITEM_TEXT_FIELDS)
     if "date" in values:  # a partial edit that leaves the date keeps its period
         try:
             values["date_start"], values["date_end"] = edtf.bounds(values["date"])
@@ -161,15 +224,50 @@ def _clean_item_values(
     return values
 
 
-def _restamp(item: Item) -> None:
+def _restamp(item: Item, *, was_public: bool = False) -> None:
+    """Set the OAI-PMH datestamp after a change, and again once it commits.
+
+    The stamp is taken inside the transaction, before the change is visible; a
+    harvest running in between would miss it. So it is taken once more right
+    after the commit, when the change can be seen (docs/architecture.md).
+    """
+    item.oai_exposed = item.oai_exposed or was_public or is_public(item)
     item.harvest_stamp = item.compute_harvest_stamp()
-    item.save(update_fields=["harvest_stamp"])
+    item.save(update_fields=["harvest_stamp", "oai_exposed"])
+    transaction.on_commit(lambda pk=item.pk: _restamp_committed(pk))
 
 
-def _set_credits(item: Item, credits: list[tuple[Any, str]] | None) -> None:
+def _restamp_committed(pk: int) -> None:
+    item = Item.objects.filter(pk=pk).first()
+    if item is not None:
+        stamp = item.compute_harvest_stamp(now=timezone.now())
+        Item.objects.filter(pk=pk).update(harvest_stamp=stamp)
+
+
+def _touch(item: Item) -> None:
+    """A change to an item's files: move its datestamp (formats are in the record)."""
+    was_public = is_public(item)
+    item.save(update_fields=["updated_at"])
+    _restamp(item, was_public=was_public)
+
+
+def _set_credits(
+    item: Item, credits: list[tuple[Any, str]] | None, roles: Roles[str] | None
+) -> None:
+    """Replace the item's credits in ``roles`` (all roles when None)."""
     if credits is None:
         return
-    item.credits.all().delete()
+    if roles is not None:
+        stray = sorted({role for _, role in credits} - set(roles))
+        if stray:
+            raise DomainError(
+                _("The credits may only have the roles %(roles)s.")
+                % {"roles": ", ".join(sorted(roles))}
+            )
+    replaced = item.credits.all()
+    if roles is not None:
+        replaced = replaced.filter(role__in=list(roles))
+    replaced.delete()
     ItemAuthority.objects.bulk_create(
         ItemAuthority(item=item, authority=authority, role=role, order=index)
         for index, (authority, role) in enumerate(credits)
@@ -199,6 +297,11 @@ def create_item(
 ) -> Item:
     """Describe a new item. ``values`` holds the fields and the M2M lists."""
     require_perm(actor, "heritage.item:catalogue", district)
+    _check_slug(
+        identifier,
+        "identifier",
+        _("The identifier “%(value)s” may hold only letters, digits, - and _."),
+    )
     if Item.objects.filter(identifier=identifier).exists():
         raise DomainError(
             _("The identifier “%(id)s” is taken.") % {"id": identifier},
@@ -210,7 +313,7 @@ def create_item(
     _restamp(item)
     for name, related in relations.items():
         getattr(item, name).set(related)
-    _set_credits(item, credits)
+    _set_credits(item, credits, None)
     changes = created(item, ["identifier", *ITEM_FIELDS])
     audit(actor=actor, action="heritage_item.created", obj=item, changes=changes)
     return item
@@ -223,8 +326,13 @@ def update_item(
     item: Item,
     values: Mapping[str, Any],
     credits: list[tuple[Any, str]] | None = None,
+    credit_roles: Roles[str] | None = None,
 ) -> Item:
-    """Edit an item's description; logged as ``metadata_changed`` when it changed."""
+    """Edit an item's description; logged as ``metadata_changed`` when it changed.
+
+    ``credits`` replace the item's credits in ``credit_roles`` (a form that edits
+    only creators passes ``{"creator"}``), or all of them when that is None.
+    """
     require_perm(actor, "heritage.item:catalogue", item)
     item = Item.objects.select_for_update().get(pk=item.pk)
     if item.deleted_at is not None:
@@ -233,17 +341,18 @@ def update_item(
     relations = {name: values.pop(name) for name in ITEM_RELATIONS if name in values}
     fields = [*ITEM_FIELDS, "date_start", "date_end"]
     before = snapshot(item, fields) | _relations_snapshot(item)
+    was_public = is_public(item)
     for name, value in values.items():
         setattr(item, name, value)
     for name, related in relations.items():
         getattr(item, name).set(related)
-    _set_credits(item, credits)
+    _set_credits(item, credits, credit_roles)
     changes = diff(before, snapshot(item, fields) | _relations_snapshot(item))
     if not changes:
         return item
     # updated_at moves even for a relation-only change: OAI-PMH harvests by it.
     item.save(update_fields=[*values, "updated_at"])
-    _restamp(item)
+    _restamp(item, was_public=was_public)
     audit(actor=actor, action="heritage_item.changed", obj=item, changes=changes)
     record_event(
         item=item,
@@ -263,9 +372,10 @@ def delete_item(*, actor: Any, item: Item, reason: str) -> Item:
         raise DomainError(_("The item is already deleted."))
     if not reason.strip():
         raise DomainError(_("Say why the item is deleted."), field="reason")
+    was_public = is_public(item)
     item.deleted_at = timezone.now()
     item.save(update_fields=["deleted_at", "updated_at"])
-    _restamp(item)
+    _restamp(item, was_public=was_public)  # stamped deleted_at, never in the future
     audit(
         actor=actor,
         action="heritage_item.deleted",
@@ -298,13 +408,34 @@ def _store(
         pages=checked.pages,
         **extra,
     )
-    stored_name = f"{checked.sha256[:16]}{_extension(checked.mime_type)}"
-    # The storage picks a free name: an existing master is never overwritten.
+    # A fresh random name: the same bytes uploaded twice are two files, and a
+    # storage that overwrites (S3) can never replace an existing master.
+    stored_name = f"{uuid.uuid4().hex}{_extension(checked.mime_type)}"
+    storage = master.file.storage
+    path = _master_path(master, stored_name)
+    if storage.exists(path):
+        raise DomainError(_("A stored file has that name; upload it again."))
+    stream.seek(0)
     master.file.save(stored_name, stream, save=False)
+    _verify_written(master, checked, name)
     # Should the transaction roll back, the written file stays as an orphan that
     # no row points to: harmless, and never a damaged master.
     master.save()
     return master
+
+
+def _verify_written(master: MasterFile, checked: inspection.Inspection, name: str):
+    """Read the stored file back: what the storage holds must be what was checked."""
+    digest = hashlib.sha256()
+    with master.file.storage.open(master.file.name, "rb") as stored:
+        while chunk := stored.read(inspection.CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != checked.sha256:
+        master.file.storage.delete(master.file.name)
+        raise DomainError(
+            _("“%(name)s” was not stored intact; nothing is saved. Upload it again.")
+            % {"name": name}
+        )
 
 
 def _extension(mime: str) -> str:
@@ -334,6 +465,7 @@ def add_master_file(
     master = _store(
         item, stream, name, checked, order=(last or 0) + 1, uploaded_by=_user(actor)
     )
+    _touch(item)
     audit(
         actor=actor,
         action="heritage_file.added",
@@ -371,6 +503,7 @@ def replace_master_file(
         master.item, stream, name, checked, order=order, uploaded_by=_user(actor)
     )
     MasterFile.objects.filter(pk=master.pk).update(order=order, replaced_by=new)
+    _touch(Item.objects.select_for_update().get(pk=master.item_id))
     audit(
         actor=actor,
         action="heritage_file.replaced",

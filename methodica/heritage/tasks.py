@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from methodica.core.permissions import Role
 from methodica.core.tasks import retry_later
 from methodica.heritage.models import MasterFile
 
+logger = logging.getLogger(__name__)
+
 
 @task()
 def audit_fixity() -> None:
@@ -24,23 +27,39 @@ def audit_fixity() -> None:
     run_audit()
 
 
-def alarm_recipients(district_ids: set[int]) -> list[str]:
+def alarm_recipients(district_id: int) -> list[str]:
+    """The district's administrators; the site's ADMINS when it has none with mail."""
     emails = Membership.objects.filter(
-        district_id__in=district_ids, role=Role.DISTRICT_ADMIN, user__is_active=True
+        district_id=district_id, role=Role.DISTRICT_ADMIN, user__is_active=True
     ).values_list("user__email", flat=True)
-    return sorted({email for email in emails if email})
+    found = sorted({email for email in emails if email})
+    return found or [email for _name, email in settings.ADMINS]
 
 
 @task()
 def send_fixity_alarm(file_ids: list[int], attempt: int = 1) -> None:
-    """Tell the district administrators which masters failed their fixity check."""
+    """Tell each district's administrators which of its masters failed the check.
+
+    One mail per district, so that nobody learns of another district's files.
+    """
     masters = list(
         MasterFile.objects.filter(pk__in=file_ids)
         .select_related("item")
         .order_by("item__identifier", "order")
     )
-    to = alarm_recipients({master.item.district_id for master in masters})
-    if not masters or not to:
+    by_district: dict[int, list[MasterFile]] = {}
+    for master in masters:
+        by_district.setdefault(master.item.district_id, []).append(master)
+    for district_id, failed in sorted(by_district.items()):
+        _send_alarm(district_id, failed, attempt)
+
+
+def _send_alarm(district_id: int, masters: list[MasterFile], attempt: int) -> None:
+    to = alarm_recipients(district_id)
+    if not to:
+        logger.error(
+            "No one to tell of the fixity failures in district %s", district_id
+        )
         return
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("ALARM: %(count)s master files failed the fixity check") % {
@@ -60,4 +79,9 @@ def send_fixity_alarm(file_ids: list[int], attempt: int = 1) -> None:
     try:
         send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, to)
     except (smtplib.SMTPException, OSError) as error:
-        retry_later(send_fixity_alarm, attempt=attempt, error=error, file_ids=file_ids)
+        retry_later(
+            send_fixity_alarm,
+            attempt=attempt,
+            error=error,
+            file_ids=[master.pk for master in masters],
+        )

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +27,7 @@ from methodica.libraries.models import District
 
 PAGE_SIZE = 50
 CATALOGUE = "heritage.item:catalogue"
+PRESERVATION = "heritage.preservation:view"
 
 
 def _form_error(form: Any, exc: DomainError) -> None:
@@ -130,6 +132,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 item=Item.objects.get(pk=item.pk),
                 values=form.values(),
                 credits=form.credits(),
+                credit_roles=form.CREDIT_ROLES,
             )
         except DomainError as exc:
             _form_error(form, exc)
@@ -154,6 +157,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if show_log
         else None,
         "can_catalogue": has_perm(request.user, CATALOGUE, item),
+        "can_export": show_log,
         "upload_form": UploadForm(),
         "active_nav": "heritage",
     }
@@ -201,11 +205,18 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "heritage/item_delete.html", context)
 
 
-def _bag_response(items: Any, label: str, request: HttpRequest) -> FileResponse:
+def _bag_response(
+    items: Any, label: str, request: HttpRequest, back: str
+) -> HttpResponse:
     # FileResponse closes the spool (and so deletes it) when the response ends.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     base_url = request.build_absolute_uri("/").rstrip("/")
-    bags.write_bag(items, spool, label=label, base_url=base_url)
+    try:
+        bags.write_bag(items, spool, label=label, base_url=base_url)
+    except DomainError as exc:
+        spool.close()
+        messages.error(request, exc.message)
+        return redirect(back)
     spool.seek(0)
     return FileResponse(
         spool,
@@ -217,25 +228,34 @@ def _bag_response(items: Any, label: str, request: HttpRequest) -> FileResponse:
 
 @login_required
 @require_GET
-def item_bag(request: HttpRequest, pk: int) -> FileResponse:
+def item_bag(request: HttpRequest, pk: int) -> HttpResponse:
+    # A bag holds the preservation log (with staff names): preservation staff only.
     item = _item(request, pk)
-    return _bag_response([item], item.identifier, request)
+    if not has_perm(request.user, PRESERVATION, item):
+        raise Http404
+    items = Item.objects.filter(pk=item.pk)
+    back = reverse("heritage:item", args=[item.pk])
+    return _bag_response(items, item.identifier, request, back)
 
 
 @login_required
 @require_GET
-def collection_bag(request: HttpRequest, pk: int) -> FileResponse:
+def collection_bag(request: HttpRequest, pk: int) -> HttpResponse:
     collection = Collection.objects.filter(pk=pk).first()
-    if collection is None or not (
-        collection.public
-        or has_perm(request.user, "heritage.item:view_restricted", collection)
-    ):
+    if collection is None or not has_perm(request.user, PRESERVATION, collection):
         raise Http404
-    # Only what this user may see goes into the bag: restricted items for staff.
-    items = Item.objects.viewable(request.user, client_ip(request)).filter(
-        collections=collection
+    # The collection with its series; only what this user may see goes in.
+    items = (
+        Item.objects.viewable(request.user, client_ip(request))
+        .filter(collections__in=services.descendant_ids(collection))
+        .distinct()
     )
-    return _bag_response(items.order_by("identifier"), collection.set_spec, request)
+    return _bag_response(
+        items.order_by("identifier"),
+        collection.set_spec,
+        request,
+        reverse("heritage:collections"),
+    )
 
 
 @login_required
@@ -248,7 +268,11 @@ def collection_list(request: HttpRequest) -> HttpResponse:
         .annotate(item_count=Count("items", filter=Q(items__deleted_at__isnull=True)))
         .order_by("title")
     )
-    context = {"collections": collections, "active_nav": "heritage"}
+    context = {
+        "collections": collections,
+        "can_export": has_perm(request.user, PRESERVATION),
+        "active_nav": "heritage",
+    }
     return render(request, "heritage/collection_list.html", context)
 
 

@@ -45,6 +45,12 @@ def pdf_bytes(pages: int = 2, password: str | None = None) -> bytes:
 
 
 @pytest.fixture(autouse=True)
+def english(settings):
+    """The tests read messages in English (msgids); Bulgarian is the default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def heritage_storage(tmp_path, monkeypatch):
     """Masters go to a folder of this test, through the same storage API."""
     storage = FileSystemStorage(location=tmp_path / "heritage")

@@ -92,3 +92,39 @@ def test_the_embargo_date_is_tomorrow_exclusive(cataloguer, district):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     item = make_item(cataloguer, district, "e2", embargo_until=tomorrow)
     assert not can_view(AnonymousUser(), item, OUTSIDE)
+
+
+def test_an_ipv4_mapped_address_is_in_the_reading_room():
+    from methodica.heritage.access import in_reading_room
+
+    assert in_reading_room("::ffff:192.0.2.15")
+    assert not in_reading_room("::ffff:198.51.100.7")
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "remote", "status"),
+    [
+        (0, INSIDE, OUTSIDE, 404),  # a forged header is ignored without proxies
+        (0, "", INSIDE, 200),
+        (1, f"{INSIDE}, {OUTSIDE}", "10.0.0.1", 404),  # the rightmost counts
+        (1, f"{OUTSIDE}, {INSIDE}", "10.0.0.1", 200),
+    ],
+)
+def test_the_reading_room_cannot_be_spoofed_at_the_page(
+    client_for,
+    outsider,
+    reading_room_item,
+    settings,
+    proxies,
+    forwarded,
+    remote,
+    status,
+):
+    settings.NUM_PROXIES = proxies
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    response = client_for(outsider).get(
+        f"/heritage/items/{reading_room_item.pk}/", **extra
+    )
+    assert response.status_code == status

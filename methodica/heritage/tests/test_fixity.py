@@ -95,3 +95,71 @@ def test_the_preservation_page_is_for_preservation_staff(
     assert client_for(methodologist).get("/heritage/preservation/").status_code == 403
     page = client_for(cataloguer).get("/heritage/preservation/")
     assert page.status_code == 200 and "No master file has failed" in page.text
+
+
+def test_an_empty_selection_audits_nothing(masters):
+    from methodica.heritage.models import MasterFile
+
+    report = run_audit(MasterFile.objects.none())
+    assert report.checked == 0
+    assert not PreservationEvent.objects.filter(type__startswith="fixity").exists()
+
+
+def test_an_unexpected_error_fails_that_file_and_the_audit_goes_on(
+    masters, monkeypatch, district_admin, immediate_tasks, caplog
+):
+    from methodica.heritage import fixity
+
+    district_admin.email = "admin@example.org"
+    district_admin.save(update_fields=["email"])
+    real = fixity.stored_sha256
+
+    def broken(master):
+        if master.pk == masters[0].pk:
+            raise RuntimeError("storage driver bug")
+        return real(master)
+
+    monkeypatch.setattr(fixity, "stored_sha256", broken)
+    report = run_audit()
+    assert (report.checked, report.passed, report.failed) == (2, 1, [masters[0].pk])
+    event = PreservationEvent.objects.get(type="fixity_failed")
+    assert "storage driver bug" in event.detail["problem"]
+    assert "storage driver bug" in caplog.text
+    assert len(mail.outbox) == 1
+
+
+def test_each_district_hears_only_of_its_own_files(
+    masters, heritage_storage, district_admin, cataloguer, immediate_tasks
+):
+    from methodica.core.permissions import Role
+    from methodica.heritage.tests.conftest import make_item
+    from tests.factories import DistrictFactory, UserFactory, member
+
+    district_admin.email = "admin@example.org"
+    district_admin.save(update_fields=["email"])
+    elsewhere = DistrictFactory(name="Другаде", code="XYZ")
+    member(
+        UserFactory(username="a2", email="a2@example.org"),
+        Role.DISTRICT_ADMIN,
+        elsewhere,
+    )
+    far_cataloguer = member(UserFactory(username="c2"), Role.CATALOGUER, elsewhere)
+    far = make_item(far_cataloguer, elsewhere, "far-1")
+    far_master = upload(far_cataloguer, far, png_bytes(color="red"), "far.png")
+    flip_a_byte(heritage_storage, masters[0].file.name)
+    flip_a_byte(heritage_storage, far_master.file.name)
+    run_audit()
+    sent = {tuple(m.to): m.body for m in mail.outbox}
+    assert set(sent) == {("admin@example.org",), ("a2@example.org",)}
+    assert far_master.file.name not in sent[("admin@example.org",)]
+    assert masters[0].file.name not in sent[("a2@example.org",)]
+
+
+def test_without_a_district_admin_the_alarm_goes_to_the_site_admins(
+    masters, heritage_storage, immediate_tasks, settings
+):
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    flip_a_byte(heritage_storage, masters[0].file.name)
+    run_audit()
+    (alarm,) = mail.outbox
+    assert alarm.to == ["ops@example.org"]

@@ -149,3 +149,38 @@ def test_the_item_list_filters_and_runs_a_fixed_number_of_queries(
     assert len(few) == len(many)
     filtered = client.get("/heritage/", {"kind": "map"})
     assert len(filtered.context["page"].object_list) == 1
+
+
+def test_editing_creators_in_the_form_keeps_the_other_credits(
+    client_for, cataloguer, public_item
+):
+    from methodica.heritage import services
+    from methodica.heritage.models import Authority
+
+    author = Authority.objects.create(kind="person", name="Автор")
+    editor = Authority.objects.create(kind="person", name="Редактор")
+    depicted = Authority.objects.create(kind="person", name="Изобразен")
+    services.update_item(
+        actor=cataloguer,
+        item=public_item,
+        values={},
+        credits=[(author, "creator"), (editor, "editor"), (depicted, "subject")],
+    )
+    new_author = Authority.objects.create(kind="person", name="Друг автор")
+    response = client_for(cataloguer).post(
+        f"/heritage/items/{public_item.pk}/edit/",
+        {
+            "kind": public_item.kind,
+            "title": public_item.title,
+            "rights": public_item.rights,
+            "access": public_item.access,
+            "published": "on",
+            "creators": [new_author.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert sorted((c.authority.name, c.role) for c in public_item.credits.all()) == [
+        ("Друг автор", "creator"),
+        ("Изобразен", "subject"),
+        ("Редактор", "editor"),
+    ]

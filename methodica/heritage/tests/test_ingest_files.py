@@ -142,3 +142,141 @@ def test_a_reporter_cannot_upload(reporter, public_item):
 
     with pytest.raises(PermissionDenied):
         upload(reporter, public_item, png_bytes(), "a.png")
+
+
+def test_two_uploads_of_the_same_bytes_are_both_intact(
+    cataloguer, public_item, heritage_storage, monkeypatch
+):
+    # Like S3 by default, this storage overwrites a file of the same name.
+    monkeypatch.setattr(heritage_storage, "_allow_overwrite", True)
+    data = png_bytes()
+    first = upload(cataloguer, public_item, data, "a.png")
+    second = upload(cataloguer, public_item, data, "a.png")
+    assert first.file.name.rsplit("/", 1)[-1] != second.file.name.rsplit("/", 1)[-1]
+    for master in (first, second):
+        with heritage_storage.open(master.file.name, "rb") as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == master.sha256
+
+
+def test_a_file_damaged_while_it_is_written_is_refused(
+    cataloguer, public_item, heritage_storage, monkeypatch
+):
+    real_save = heritage_storage._save
+
+    def damaging_save(name, content):
+        saved = real_save(name, content)
+        with open(heritage_storage.path(saved), "r+b") as stored:
+            stored.write(b"XX")
+        return saved
+
+    monkeypatch.setattr(heritage_storage, "_save", damaging_save)
+    _refused(cataloguer, public_item, png_bytes(), "a.png", "not stored intact")
+
+
+def test_adding_and_replacing_a_master_restamps_the_item(cataloguer, public_item):
+    import datetime
+
+    from django.utils import timezone
+
+    from methodica.heritage.models import Item
+
+    old = timezone.now() - datetime.timedelta(days=2)
+    Item.objects.filter(pk=public_item.pk).update(harvest_stamp=old)
+    master = upload(cataloguer, public_item, png_bytes(), "a.png")
+    public_item.refresh_from_db()
+    assert public_item.harvest_stamp > old
+    Item.objects.filter(pk=public_item.pk).update(harvest_stamp=old)
+    services.replace_master_file(
+        actor=cataloguer,
+        master=master,
+        stream=io.BytesIO(png_bytes(color="black")),
+        name="b.png",
+    )
+    public_item.refresh_from_db()
+    assert public_item.harvest_stamp > old
+
+
+@pytest.mark.parametrize("identifier", ["../etc", "a/b", "a:b", "", "a b"])
+def test_an_identifier_that_is_no_slug_is_refused(cataloguer, district, identifier):
+    from methodica.heritage.models import Item
+    from methodica.heritage.tests.conftest import make_item
+
+    with pytest.raises(DomainError) as refused:
+        make_item(cataloguer, district, identifier)
+    assert refused.value.field == "identifier"
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize("set_spec", ["a:b", "../x", "a.b"])
+def test_a_set_name_that_is_no_slug_is_refused(cataloguer, district, set_spec):
+    from methodica.heritage.models import Collection
+
+    with pytest.raises(DomainError) as refused:
+        services.create_collection(
+            actor=cataloguer,
+            district=district,
+            values={"title": "Ф", "set_spec": set_spec},
+        )
+    assert refused.value.field == "set_spec"
+    assert not Collection.objects.exists()
+
+
+def _pdf(**page_entries) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import FloatObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=300)
+    for key, value in page_entries.items():
+        page[NameObject(f"/{key}")] = FloatObject(value)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_pdf_page_blown_up_by_user_unit_is_refused(cataloguer, public_item):
+    _refused(cataloguer, public_item, _pdf(UserUnit=75000), "huge.pdf", "too large")
+
+
+def test_a_pdf_stream_that_inflates_too_far_is_refused(
+    cataloguer, public_item, settings
+):
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    settings.METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES = 100_000
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=300)
+    content = DecodedStreamObject()
+    content.set_data(b" " * 5_000_000)
+    page[NameObject("/Contents")] = writer._add_object(content.flate_encode())
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    _refused(cataloguer, public_item, buffer.getvalue(), "bomb.pdf", "inflates past")
+
+
+def test_a_normal_pdf_with_content_passes_the_stream_cap(cataloguer, public_item):
+    master = upload(cataloguer, public_item, _pdf(UserUnit=1), "ok.pdf")
+    assert master.pages == 1
+
+
+def _tiff_frames(*sizes) -> bytes:
+    from PIL import Image
+
+    frames = [Image.new("L", size, 100) for size in sizes]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+def test_a_multi_page_tiff_with_a_huge_later_frame_is_refused(
+    cataloguer, public_item, settings
+):
+    settings.METHODICA_HERITAGE_MAX_PIXELS = 10_000
+    data = _tiff_frames((40, 30), (2000, 2000))
+    _refused(cataloguer, public_item, data, "pages.tif", "2000 × 2000")
+
+
+def test_a_multi_page_tiff_within_the_cap_is_stored(cataloguer, public_item):
+    master = upload(cataloguer, public_item, _tiff_frames((40, 30), (50, 60)), "p.tif")
+    assert master.mime_type == "image/tiff"

@@ -374,3 +374,138 @@ def test_another_districts_staff_get_nothing_restricted(client, catalogue, db):
     assert (
         client.get(f"/heritage/items/{catalogue['public'].pk}/edit/").status_code == 404
     )
+
+
+def test_deleting_an_embargoed_item_reveals_nothing(client, cataloguer, district):
+    item = make_item(
+        cataloguer,
+        district,
+        "secret-1",
+        embargo_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    services.delete_item(actor=cataloguer, item=item, reason="грешка")
+    item.refresh_from_db()
+    assert item.harvest_stamp == item.deleted_at <= timezone.now()
+    tree = get(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert error_code(tree) == "noRecordsMatch"
+    tree = get(
+        client, verb="GetRecord", identifier=ID + "secret-1", metadataPrefix="oai_dc"
+    )
+    assert error_code(tree) == "idDoesNotExist"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"access": "staff_only"},
+        {"published": False},
+        {"embargo_until": datetime.date(2099, 1, 1)},
+    ],
+)
+def test_a_once_public_item_that_is_restricted_is_announced_deleted(
+    client, cataloguer, public_item, change
+):
+    before = public_item.harvest_stamp
+    services.update_item(actor=cataloguer, item=public_item, values=change)
+    public_item.refresh_from_db()
+    assert public_item.oai_exposed
+    assert before <= public_item.harvest_stamp <= timezone.now()
+    tree = get(client, verb="ListRecords", metadataPrefix="oai_dc")
+    (header,) = tree.iterfind(".//o:header", NS)
+    assert header.get("status") == "deleted"
+    assert tree.find(".//o:metadata", NS) is None
+
+
+def test_an_item_whose_embargo_ends_is_in_a_from_harvest(
+    client, cataloguer, district, monkeypatch
+):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    item = make_item(cataloguer, district, "later-1", embargo_until=tomorrow)
+    opens = item.harvest_stamp.astimezone(datetime.UTC).date()
+    tree = get(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert error_code(tree) == "noRecordsMatch"
+    real_now = timezone.now
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: real_now() + datetime.timedelta(days=2)
+    )
+    tree = get(
+        client,
+        verb="ListIdentifiers",
+        metadataPrefix="oai_dc",
+        **{"from": opens.isoformat()},
+    )
+    assert identifiers(tree) == [ID + "later-1"]
+
+
+def test_the_datestamp_is_taken_again_after_the_commit(
+    cataloguer, district, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        item = make_item(cataloguer, district, "late-commit")
+    stamp_in_transaction = Item.objects.get(pk=item.pk).harvest_stamp
+    committed = timezone.now()
+    for callback in callbacks:
+        callback()
+    assert Item.objects.get(pk=item.pk).harvest_stamp >= committed
+    assert committed > stamp_in_transaction
+
+
+@pytest.mark.parametrize("name", ["from", "until", "set"])
+def test_an_empty_argument_is_a_bad_argument(client, catalogue, name):
+    tree = get(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{name: ""})
+    assert error_code(tree) == "badArgument"
+
+
+def test_a_public_series_under_a_private_collection_is_no_set(
+    client, cataloguer, district, public_item
+):
+    hidden = services.create_collection(
+        actor=cataloguer,
+        district=district,
+        values={"title": "Скрита", "set_spec": "hidden", "public": False},
+    )
+    series = services.create_collection(
+        actor=cataloguer,
+        district=district,
+        values={"title": "Серия", "set_spec": "series", "parent": hidden},
+    )
+    services.update_item(
+        actor=cataloguer, item=public_item, values={"collections": [series]}
+    )
+    assert error_code(get(client, verb="ListSets")) == "noSetHierarchy"
+    tree = get(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert identifiers(tree) == [ID + "photo-1"]
+    assert tree.find(".//o:setSpec", NS) is None
+
+
+def test_moving_a_collection_restamps_its_items(cataloguer, district, public_item):
+    press = services.create_collection(
+        actor=cataloguer, district=district, values={"title": "П", "set_spec": "p"}
+    )
+    services.update_item(
+        actor=cataloguer, item=public_item, values={"collections": [press]}
+    )
+    Item.objects.filter(pk=public_item.pk).update(
+        harvest_stamp=timezone.now() - datetime.timedelta(days=3)
+    )
+    services.update_collection(
+        actor=cataloguer, collection=press, values={"set_spec": "press"}
+    )
+    public_item.refresh_from_db()
+    assert public_item.harvest_stamp > timezone.now() - datetime.timedelta(minutes=1)
+
+
+def test_a_person_an_item_is_about_is_a_subject(client, cataloguer, public_item):
+    from methodica.heritage.models import Authority
+
+    person = Authority.objects.create(kind="person", name="Христо Ботев")
+    services.update_item(
+        actor=cataloguer, item=public_item, values={}, credits=[(person, "subject")]
+    )
+    identifier = ID + "photo-1"
+    tree = get(client, verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc")
+    assert tree.findtext(".//dc:subject", namespaces=NS) == "Христо Ботев"
+    assert tree.find(".//dc:contributor", NS) is None
+    tree = get(client, verb="GetRecord", identifier=identifier, metadataPrefix="marc21")
+    tags = [f.get("tag") for f in tree.iterfind(".//marc:datafield", NS)]
+    assert "600" in tags and "700" not in tags and "100" not in tags
