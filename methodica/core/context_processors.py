@@ -19,6 +19,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((_("Map"), reverse("libraries:map"), "map"))
         if has_perm(user, "reporting.report:view"):
             items.append((_("Annual reports"), reverse("reporting:home"), "reports"))
+        if has_perm(user, "activity.reach:view"):
+            items.append(
+                (_("Activity and reach"), reverse("activity:home"), "activity")
+            )
+        if has_perm(user, "support.consultation:view"):
+            items.append((_("Methodological help"), reverse("support:home"), "help"))
+        if has_perm(user, "training.session:view"):
+            items.append((_("Training"), reverse("training:home"), "training"))
+        if has_perm(user, "heritage.item:catalogue"):
+            items.append((_("Local history"), reverse("heritage:items"), "heritage"))
         if has_perm(user, "libraries.library:import"):
             items.append((_("Import"), reverse("libraries:import_upload"), "import"))
         if has_perm(user, "accounts.user:invite"):

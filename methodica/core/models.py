@@ -141,3 +141,21 @@ class SpreadsheetImport(models.Model):
             obj=self,
             changes={"file": {"before": None, "after": self.original_name}},
         )
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (see ``core/schedule.py``) was last put on the queue.
+
+    Every worker ticks; the conditional update of this row decides which one
+    enqueues a job that is due, so two workers never enqueue it twice.
+    """
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued"))
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+
+    def __str__(self) -> str:
+        return self.name

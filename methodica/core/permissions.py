@@ -68,6 +68,14 @@ PERMISSIONS: dict[str, str] = {
     "training.survey:results": "See feedback survey results.",
     "training.certificate:issue": "Issue and revoke certificates.",
     "activity.reach:view": "See the reach of help and training, and the year's report.",
+    "heritage.item:view_restricted": (
+        "See local-history items that are staff only, embargoed or unpublished."
+    ),
+    "heritage.item:catalogue": "Describe local-history items and upload their files.",
+    "heritage.collection:manage": "Create and edit local-history collections.",
+    "heritage.preservation:view": (
+        "See the preservation event log, fixity reports and storage usage."
+    ),
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -103,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "training.survey:results",
             "training.certificate:issue",
             "activity.reach:view",
+            "heritage.item:view_restricted",
         }
     ),
     "reporter": frozenset(
@@ -122,7 +131,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "training.record:view",
         }
     ),
-    "cataloguer": frozenset({"libraries.library:view", "libraries.library:export"}),
+    "cataloguer": frozenset(
+        {
+            "libraries.library:view",
+            "libraries.library:export",
+            "heritage.item:view_restricted",
+            "heritage.item:catalogue",
+            "heritage.collection:manage",
+            "heritage.preservation:view",
+        }
+    ),
 }
 
 

@@ -1,7 +1,8 @@
 """The background worker: django-tasks' database worker plus a heartbeat.
 
 The heartbeat row lets /healthz say whether a worker is alive without asking
-it: a thread refreshes it every few seconds while the worker runs.
+it: a thread refreshes it every few seconds while the worker runs. The same
+thread enqueues the periodic jobs that are due (``core/schedule.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
 from django.core.management import call_command
@@ -20,6 +22,8 @@ from methodica.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10
+# How often a worker looks for periodic jobs that are due (core/schedule.py).
+SCHEDULE_SECONDS = 60
 
 
 def beat(worker_id: str, started_at: object) -> None:
@@ -35,7 +39,10 @@ def beat(worker_id: str, started_at: object) -> None:
 
 
 def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
+    from methodica.core.schedule import enqueue_due
+
     started_at = timezone.now()
+    next_schedule = 0.0
     try:
         while not stop.is_set():
             close_old_connections()
@@ -43,6 +50,12 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
                 beat(worker_id, started_at)
             except Exception:
                 logger.exception("Worker heartbeat failed")
+            if time.monotonic() >= next_schedule:
+                next_schedule = time.monotonic() + SCHEDULE_SECONDS
+                try:
+                    enqueue_due()
+                except Exception:
+                    logger.exception("Looking for periodic jobs failed")
             stop.wait(HEARTBEAT_SECONDS)
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
     finally:
