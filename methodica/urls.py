@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from methodica.heritage import views as heritage_views
 from methodica.reporting.urls import open_data_urlpatterns
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("training/", include("methodica.training.urls")),
     path("verify/", include("methodica.training.verify_urls")),
     path("activity/", include("methodica.activity.urls")),
+    path("heritage/", include("methodica.heritage.urls")),
+    path("oai", heritage_views.oai_endpoint, name="oai"),
     path("api/v1/", include("methodica.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -647,6 +647,7 @@ def bar_chart_png(labels: list[str], values: list[float]) -> bytes:
     no global state) in DejaVu Sans, which matplotlib ships and which has Cyrillic."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     height = min(1.2 + 0.3 * len(labels), 12)
     figure = Figure(figsize=(6.5, height), dpi=150)
@@ -657,7 +658,7 @@ def bar_chart_png(labels: list[str], values: list[float]) -> bytes:
     axes.set_yticks(positions, labels, fontfamily="DejaVu Sans", fontsize=8)
     axes.invert_yaxis()
     axes.tick_params(axis="x", labelsize=8)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for position, value in zip(positions, values, strict=True):
         axes.text(value, position, " " + num(value), va="center", fontsize=7)
     axes.spines[["top", "right"]].set_visible(False)

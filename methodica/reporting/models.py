@@ -20,7 +20,6 @@ from methodica.core.models import SpreadsheetImport
 from methodica.core.permissions import Scope, scope_q
 from methodica.core.texts import in_language
 
-
 # The units of the default form, shown in the user's language; a unit an
 # administrator types that is not here is shown as typed.
 UNIT_LABELS = {

@@ -16,7 +16,10 @@ from methodica.support.forms import TaxonomyEntryForm
 from methodica.support.models import ChecklistItem, Topic
 from methodica.support.views import district_or_404, form_error
 
-KINDS = {"topics": Topic, "checklist": ChecklistItem}
+KINDS: dict[str, type[Topic] | type[ChecklistItem]] = {
+    "topics": Topic,
+    "checklist": ChecklistItem,
+}
 
 
 @login_required

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -108,17 +108,42 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("session__course", "staff__library")
         .order_by("session__starts_at", "staff__full_name")[:100]
     )
+    can_manage = has_perm(request.user, "training.session:manage")
     return render(
         request,
         "training/home.html",
         {
             "sessions": sessions,
             "enrolments": enrolments,
+            "recent": _recent_sessions(request.user) if can_manage else [],
             "can_enrol": has_perm(request.user, "training.enrolment:request"),
-            "can_manage": has_perm(request.user, "training.session:manage"),
+            "can_manage": can_manage,
             "can_records": has_perm(request.user, "training.record:view"),
+            "can_design": has_perm(request.user, "training.survey:design"),
+            "can_results": has_perm(request.user, "training.survey:results"),
             "active_nav": "training",
         },
+    )
+
+
+def _recent_sessions(user: Any) -> list[Session]:
+    """Sessions of the last 90 days, for those who mark attendance and follow up."""
+    now = timezone.now()
+    enrolled = Q(enrolments__status=Enrolment.Status.ENROLLED)
+    return list(
+        Session.objects.visible_to(user)
+        .filter(starts_at__lte=now, starts_at__gte=now - timedelta(days=90))
+        .select_related("course")
+        .annotate(
+            enrolled_count=Count("enrolments", filter=enrolled),
+            attended_count=Count(
+                "enrolments", filter=enrolled & Q(enrolments__attended=True)
+            ),
+            marked_count=Count(
+                "enrolments", filter=enrolled & Q(enrolments__attended__isnull=False)
+            ),
+        )
+        .order_by("-starts_at")[:30]
     )
 
 

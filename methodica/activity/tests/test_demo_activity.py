@@ -43,6 +43,20 @@ def clock(monkeypatch):
     return set_day
 
 
+@pytest.fixture
+def without_reports(monkeypatch):
+    """The demo without its ten years of annual reports, which help and training do
+    not use: loading them three times would cost minutes of every test run."""
+    from methodica.libraries.demo import load as demo_load
+    from methodica.reporting.demo import load_demo_reports
+
+    monkeypatch.setattr(
+        demo_load,
+        "DEMO_EXTENSIONS",
+        [e for e in demo_load.DEMO_EXTENSIONS if e is not load_demo_reports],
+    )
+
+
 def test_the_busy_year_is_this_year_from_july_and_last_year_before():
     assert busy_year(datetime.date(2026, 1, 1)) == 2025
     assert busy_year(datetime.date(2026, 6, 30)) == 2025
@@ -74,7 +88,7 @@ def test_on_new_years_day_the_current_year_gets_no_consultations_yet():
     ids=str,
 )
 def test_the_demo_year_has_plausible_help_and_training_and_a_reporter_to_try_it(
-    day, clock
+    day, clock, without_reports
 ):
     today = clock(day)
     load_demo_district()

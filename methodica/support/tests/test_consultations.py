@@ -189,7 +189,7 @@ def test_the_list_shows_counts_and_completeness(
     )
     response = client_for(methodologist).get("/help/consultations/")
     assert response.context["figures"] == {"total": 2, "complete": 1}
-    assert "1 of 2 have a topic and time spent" in response.content.decode()
+    assert "1 от 2 са с посочена тема и отделено време" in response.content.decode()
 
 
 def test_the_list_filters_by_channel_and_municipality(

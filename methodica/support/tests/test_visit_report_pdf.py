@@ -65,7 +65,7 @@ def test_sending_the_report_emails_the_pdf_to_the_library(
 def test_a_library_without_an_email_gets_a_clear_message(methodologist, visit):
     with pytest.raises(DomainError) as refused:
         services.send_visit_report(actor=methodologist, visit=visit)
-    assert "email" in refused.value.message
+    assert "няма имейл адрес" in refused.value.message
 
 
 def test_a_reporter_cannot_send_the_report(client_for, reporter, visit):

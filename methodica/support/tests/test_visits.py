@@ -88,7 +88,7 @@ def test_a_recommendation_due_before_the_visit_is_refused_and_nothing_is_saved(
         _record_post(checklist, **{"rec-0-due_on": "2026-03-01"}),
     )
     assert response.status_code == 200
-    assert "cannot be due before the visit" in str(response.context["form"].errors)
+    assert "не може да е преди посещението" in str(response.context["form"].errors)
     planned_visit.refresh_from_db()
     assert planned_visit.status == "planned"
     assert not Finding.objects.exists()

@@ -33,7 +33,7 @@ def test_the_same_survey_answered_twice_at_once_is_kept_once(
 
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1, results
-    assert "already been answered" in refused[0].message
+    assert "вече е попълнена" in refused[0].message
     assert Response.objects.count() == 1
 
 
