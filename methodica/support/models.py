@@ -32,15 +32,9 @@ def _library_or_district_q(user: Any, perm: str) -> Q:
     )
 
 
-class Topic(models.Model):
-    """One entry of the editable taxonomy of consultation topics."""
+class TaxonomyEntry(models.Model):
+    """An entry of one of the district's editable lists, named in each language."""
 
-    district = models.ForeignKey(
-        "libraries.District",
-        verbose_name=_("district"),
-        on_delete=models.CASCADE,
-        related_name="consultation_topics",
-    )
     code = models.SlugField(_("code"), max_length=50)
     names = models.JSONField(
         _("names"), default=dict, help_text=_("The name in each language.")
@@ -48,15 +42,11 @@ class Topic(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("in use"), default=True)
 
+    district_id: int
+
     class Meta:
-        verbose_name = _("consultation topic")
-        verbose_name_plural = _("consultation topics")
+        abstract = True
         ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["district", "code"], name="topic_unique_code"
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -67,6 +57,26 @@ class Topic(models.Model):
 
     def scope_ids(self) -> Scope:
         return Scope(district_id=self.district_id)
+
+
+class Topic(TaxonomyEntry):
+    """One entry of the editable taxonomy of consultation topics."""
+
+    district = models.ForeignKey(
+        "libraries.District",
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="consultation_topics",
+    )
+
+    class Meta(TaxonomyEntry.Meta):
+        verbose_name = _("consultation topic")
+        verbose_name_plural = _("consultation topics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "code"], name="topic_unique_code"
+            ),
+        ]
 
 
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
@@ -258,7 +268,7 @@ class Message(models.Model):
         return f"{self.consultation_id}: {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(TaxonomyEntry):
     """One point of the editable visit checklist (the catalogue, the premises…)."""
 
     district = models.ForeignKey(
@@ -267,30 +277,15 @@ class ChecklistItem(models.Model):
         on_delete=models.CASCADE,
         related_name="visit_checklist",
     )
-    code = models.SlugField(_("code"), max_length=50)
-    names = models.JSONField(_("names"), default=dict)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    active = models.BooleanField(_("in use"), default=True)
 
-    class Meta:
+    class Meta(TaxonomyEntry.Meta):
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")
-        ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "code"], name="checklist_unique_code"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return in_language(self.names) or self.code
-
-    def scope_ids(self) -> Scope:
-        return Scope(district_id=self.district_id)
 
 
 class VisitQuerySet(models.QuerySet["Visit"]):

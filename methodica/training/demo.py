@@ -183,7 +183,7 @@ def _held_days(rng: random.Random, today: datetime.date) -> list[datetime.date]:
     """The six days of the sessions held: spread evenly over the busy year from
     February, each in the first half of its own stretch of the year (three weeks
     at the least, so that none shares the room with another, two-day courses
-    included), and all over a week before today, so that their feedback and
+    included), and all a week or more before today, so that their feedback and
     certificates are in the past."""
     start, end = busy_window(today, first=(2, 1), margin=10)
     end = min(end, datetime.date(start.year, 12, 10))
@@ -194,6 +194,12 @@ def _held_days(rng: random.Random, today: datetime.date) -> list[datetime.date]:
         # A weekday in the stretch's first half, leaving room for a two-day course.
         day = _weekday(first + datetime.timedelta(days=rng.randint(0, stretch // 2)))
         days.append(day)
+    if busy_year(today) == today.year:
+        # The last one a week ago, so that its survey is still open and the demo
+        # reporter, who attended it, can answer it (a Friday rather than a weekend).
+        recent = today - datetime.timedelta(days=7)
+        recent -= datetime.timedelta(days=max(0, recent.weekday() - 4))
+        days[-1] = max(days[-1], recent)
     return days
 
 
