@@ -170,6 +170,10 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", _NODE_MODULES / "leaflet" / "dist"),
     ("vendor/chartjs", _NODE_MODULES / "chart.js" / "dist"),
+    (
+        "vendor/openseadragon",
+        _NODE_MODULES / "openseadragon" / "build" / "openseadragon",
+    ),
 ]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env_path("METHODICA_MEDIA_ROOT", DATA_DIR / "media")

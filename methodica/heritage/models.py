@@ -10,6 +10,8 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
@@ -319,6 +321,10 @@ class Item(models.Model):
 
     objects = ItemQuerySet.as_manager()
 
+    # Metadata words (title, creators, subjects, places, description), weighted; the
+    # pages' text has its own vectors on Page.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     class Meta:
         verbose_name = _("item")
         verbose_name_plural = _("items")
@@ -329,6 +335,7 @@ class Item(models.Model):
                 fields=["date_start", "date_end"], name="heritage_item_period_idx"
             ),
             models.Index(fields=["kind"], name="heritage_item_kind_idx"),
+            GinIndex(fields=["search_vector"], name="heritage_item_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -545,3 +552,255 @@ class PreservationEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Preservation events are append-only.")
+
+
+def _derivative_path(instance: Page, filename: str) -> str:
+    # Derivatives can be made again from the masters; they live apart from them.
+    return f"derivatives/{instance.item.identifier}/{filename}"
+
+
+class PageQuerySet(models.QuerySet["Page"]):
+    def current(self) -> PageQuerySet:
+        """Pages of the masters that make up the item now (not replaced ones)."""
+        return self.filter(master__replaced_by__isnull=True)
+
+
+class Page(models.Model):
+    """One page of an item, a canvas in IIIF: an image master, or a PDF's page.
+
+    It carries what is made from the master: the derivative images (a full-size
+    JPEG that the IIIF image service cuts tiles from, and a thumbnail), the text
+    (from the PDF's text layer, from OCR, or corrected by a cataloguer) with each
+    word's box on the page image, and the page's search vector.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("done")
+        EMPTY = "empty", _("no text found")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not needed")
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="pages"
+    )
+    master = models.ForeignKey(
+        MasterFile,
+        verbose_name=_("master file"),
+        on_delete=models.CASCADE,
+        related_name="page_set",
+    )
+    page_number = models.PositiveIntegerField(
+        _("page of the master"), default=1, help_text=_("1 for an image; n in a PDF.")
+    )
+    order = models.PositiveIntegerField(_("order in the item"))
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    image = models.FileField(
+        _("image"),
+        storage=heritage_storage,
+        upload_to=_derivative_path,
+        max_length=500,
+        blank=True,
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"),
+        storage=heritage_storage,
+        upload_to=_derivative_path,
+        max_length=500,
+        blank=True,
+    )
+    derivatives_status = models.CharField(
+        _("images"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    derivatives_error = models.TextField(_("image error"), blank=True)
+    text = models.TextField(_("text"), blank=True)
+    text_source = models.CharField(
+        _("text source"),
+        max_length=20,
+        choices=MasterFile.TextSource.choices,
+        default=MasterFile.TextSource.NONE,
+    )
+    # [[word, x0, y0, x1, y1], ...] in the pixels of the page image (width × height).
+    words = models.JSONField(_("word boxes"), default=list, blank=True)
+    ocr_status = models.CharField(
+        _("OCR"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    ocr_error = models.TextField(_("OCR error"), blank=True)
+    ocr_confidence = models.FloatField(_("OCR confidence"), null=True, blank=True)
+    ocr_languages = models.CharField(_("OCR languages"), max_length=50, blank=True)
+    ocr_at = models.DateTimeField(_("read"), null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["item", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["master", "page_number"], name="heritage_page_once_per_master"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["item", "order"], name="heritage_page_order_idx"),
+            models.Index(fields=["ocr_status"], name="heritage_page_ocr_idx"),
+            GinIndex(fields=["search_vector"], name="heritage_page_search_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.item}: {self.order}"
+
+    def scope_ids(self) -> Scope:
+        return Scope(district_id=self.item.district_id)
+
+
+class TextRevision(models.Model):
+    """One version of a page's text: what OCR read, and every correction after it."""
+
+    page = models.ForeignKey(
+        Page, verbose_name=_("page"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    text = models.TextField(_("text"))
+    source = models.CharField(
+        _("source"), max_length=20, choices=MasterFile.TextSource.choices
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("text revision")
+        verbose_name_plural = _("text revisions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def _batch_path(instance: IngestBatch, filename: str) -> str:
+    return f"batches/{instance.district_id}/{filename}"
+
+
+class IngestBatch(models.Model):
+    """A batch upload: a zip (or a folder on the server) with a CSV of metadata.
+
+    It is checked first (a dry run writes nothing and keeps a report), then run by
+    the worker row by row; each row is one item, all or nothing, so a batch stopped
+    half-way is resumed from the rows not done, or rolled back.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        CHECKED = "checked", _("checked")
+        INVALID = "invalid", _("has errors")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("stopped with errors")
+        ROLLED_BACK = "rolled_back", _("rolled back")
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="heritage_batches",
+    )
+    collection = models.ForeignKey(
+        Collection,
+        verbose_name=_("collection"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+    )
+    archive = models.FileField(
+        _("archive"),
+        storage=heritage_storage,
+        upload_to=_batch_path,
+        max_length=500,
+        blank=True,
+    )
+    folder = models.CharField(_("folder on the server"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED
+    )
+    report = models.JSONField(_("check report"), default=dict, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows done"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.get_status_display()}"
+
+    def scope_ids(self) -> Scope:
+        return Scope(district_id=self.district_id)
+
+
+class IngestRow(models.Model):
+    """One CSV row of a batch: one item and its files."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        ROLLED_BACK = "rolled_back", _("rolled back")
+
+    batch = models.ForeignKey(
+        IngestBatch,
+        verbose_name=_("batch"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+    )
+    number = models.PositiveIntegerField(_("row"))
+    identifier = models.CharField(_("identifier"), max_length=100)
+    data = models.JSONField(_("metadata"), default=dict)
+    files = models.JSONField(_("files"), default=list)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    message = models.TextField(_("message"), blank=True)
+    item = models.ForeignKey(
+        Item,
+        verbose_name=_("item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("batch row")
+        verbose_name_plural = _("batch rows")
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "number"], name="heritage_batch_row_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.number}: {self.identifier}"
