@@ -23,6 +23,24 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _heritage_files_in_a_temporary_folder(tmp_path_factory):
+    """No test writes masters, derivatives or batches into the real media folder
+    (loading the demo district stores its local-history scans, for example)."""
+    from django.core.files.storage import FileSystemStorage, storages
+    from django.db.models import FileField
+
+    from methodica.heritage import models as heritage
+
+    storage = FileSystemStorage(location=tmp_path_factory.mktemp("heritage"))
+    storages._storages["heritage"] = storage
+    for model in (heritage.MasterFile, heritage.Page, heritage.IngestBatch):
+        for field in model._meta.get_fields():
+            if isinstance(field, FileField):
+                field.storage = storage
+    return storage
+
+
 @pytest.fixture
 def district(db):
     return DistrictFactory()

@@ -189,7 +189,14 @@ def _check_pdf_page(page, name: str) -> None:
 
 
 def _check_stream(content, name: str) -> None:
-    """Inflate a Flate stream in bounded steps: refuse it past the cap."""
+    """Inflate a Flate stream in bounded steps: refuse it past the cap.
+
+    Flate may come after ASCII85 or ASCIIHex in the filter chain (ReportLab writes
+    ASCII85 then Flate by default); those shrink what they decode, so they are
+    undone first. A chain with anything else before Flate is left to the page cap.
+    """
+    from pypdf.filters import ASCII85Decode, ASCIIHexDecode
+
     filters = content.get("/Filter")
     if filters is None:
         return
@@ -197,9 +204,17 @@ def _check_stream(content, name: str) -> None:
     names = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
     if "/FlateDecode" not in names:
         return
+    data = content._data
+    for before in names[: names.index("/FlateDecode")]:
+        if before in ("/ASCII85Decode", "/A85"):
+            data = ASCII85Decode.decode(data)
+        elif before in ("/ASCIIHexDecode", "/AHx"):
+            data = ASCIIHexDecode.decode(data)
+        else:
+            return
     limit = settings.METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES
     inflater = zlib.decompressobj()
-    data, size = content._data, 0
+    size = 0
     while data and not inflater.eof:
         size += len(inflater.decompress(data, CHUNK))
         if size > limit:

@@ -260,6 +260,44 @@ def test_a_normal_pdf_with_content_passes_the_stream_cap(cataloguer, public_item
     assert master.pages == 1
 
 
+def test_a_reportlab_pdf_whose_streams_are_ascii85_then_flate_is_stored(
+    cataloguer, public_item
+):
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)  # ReportLab's default: ASCII85, then Flate
+    page.drawString(100, 700, "Старозагорски новини")
+    page.showPage()
+    page.save()
+    assert b"/ASCII85Decode" in buffer.getvalue()
+    master = upload(cataloguer, public_item, buffer.getvalue(), "issue.pdf")
+    assert master.pages == 1
+
+
+def test_an_ascii85_wrapped_stream_that_inflates_too_far_is_refused(
+    cataloguer, public_item, settings
+):
+    import base64
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, StreamObject
+
+    settings.METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES = 100_000
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=300)
+    content = StreamObject()
+    content._data = base64.a85encode(zlib.compress(b" " * 5_000_000), adobe=True)
+    content[NameObject("/Filter")] = ArrayObject(
+        [NameObject("/ASCII85Decode"), NameObject("/FlateDecode")]
+    )
+    page[NameObject("/Contents")] = writer._add_object(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    _refused(cataloguer, public_item, buffer.getvalue(), "bomb85.pdf", "inflates past")
+
+
 def _tiff_frames(*sizes) -> bytes:
     from PIL import Image
 
