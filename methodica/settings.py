@@ -202,6 +202,9 @@ METHODICA_HERITAGE_MAX_PIXELS = env_int(
 METHODICA_HERITAGE_MAX_PDF_PAGES = env_int(
     "METHODICA_HERITAGE_MAX_PDF_PAGES", 5000, minimum=1
 )
+# The largest image the IIIF image service cuts in one answer, in pixels.
+METHODICA_IIIF_MAX_WIDTH = env_int("METHODICA_IIIF_MAX_WIDTH", 5000, minimum=64)
+METHODICA_IIIF_MAX_HEIGHT = env_int("METHODICA_IIIF_MAX_HEIGHT", 5000, minimum=64)
 # How often the worker re-reads every master to check its SHA-256.
 METHODICA_FIXITY_DAYS = env_int("METHODICA_FIXITY_DAYS", 7, minimum=1)
 # PDF bombs: the largest page (mediabox × /UserUnit, in square points; the
@@ -216,6 +219,15 @@ METHODICA_HERITAGE_MAX_PDF_STREAM_BYTES = env_int(
 METHODICA_HERITAGE_MAX_BAG_BYTES = env_int(
     "METHODICA_HERITAGE_MAX_BAG_BYTES", 4 * 1024**3, minimum=1024
 )
+# Batch ingest: the largest zip uploaded, the most its members may unpack to, and
+# the server folder batches may be read from (unset: folder batches are disabled).
+METHODICA_HERITAGE_MAX_BATCH_BYTES = env_int(
+    "METHODICA_HERITAGE_MAX_BATCH_BYTES", 4 * 1024**3, minimum=1024
+)
+METHODICA_HERITAGE_MAX_BATCH_UNPACKED = env_int(
+    "METHODICA_HERITAGE_MAX_BATCH_UNPACKED", 8 * 1024**3, minimum=1024
+)
+METHODICA_HERITAGE_IMPORT_ROOT = env_str("METHODICA_HERITAGE_IMPORT_ROOT", "") or None
 # The reading room's addresses (comma-separated CIDRs): "reading room only"
 # items are shown to requests from these networks.
 METHODICA_READING_ROOM_NETWORKS = env_list("METHODICA_READING_ROOM_NETWORKS", [])

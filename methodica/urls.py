@@ -18,6 +18,7 @@ urlpatterns = [
     path("activity/", include("methodica.activity.urls")),
     path("heritage/", include("methodica.heritage.urls")),
     path("oai", heritage_views.oai_endpoint, name="oai"),
+    path("iiif/", include("methodica.heritage.iiif_urls")),
     path("api/v1/", include("methodica.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

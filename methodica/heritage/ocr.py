@@ -21,6 +21,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +90,9 @@ class OcrResult:
 
 @dataclass(frozen=True)
 class OcrCheck:
-    status: OcrStatus
+    # An OcrStatus; typed Any because the stubs read a TextChoices member whose
+    # label is lazy as the (value, label) tuple it is declared with.
+    status: Any
     reason: str  # translated (lazy); empty when the page was read
 
     @property

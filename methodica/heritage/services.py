@@ -244,6 +244,14 @@ def _restamp_committed(pk: int) -> None:
         Item.objects.filter(pk=pk).update(harvest_stamp=stamp)
 
 
+def _reindex(item: Item, *, pages: bool = False) -> None:
+    # The search vectors are rebuilt after commit, from what was committed; the
+    # pages' too when the language (hence the text-search configuration) changed.
+    from methodica.heritage.search import index_item_on_commit
+
+    transaction.on_commit(lambda pk=item.pk: index_item_on_commit(pk, pages=pages))
+
+
 def _touch(item: Item) -> None:
     """A change to an item's files: move its datestamp (formats are in the record)."""
     was_public = is_public(item)
@@ -314,6 +322,7 @@ def create_item(
     for name, related in relations.items():
         getattr(item, name).set(related)
     _set_credits(item, credits, None)
+    _reindex(item)
     changes = created(item, ["identifier", *ITEM_FIELDS])
     audit(actor=actor, action="heritage_item.created", obj=item, changes=changes)
     return item
@@ -353,6 +362,7 @@ def update_item(
     # updated_at moves even for a relation-only change: OAI-PMH harvests by it.
     item.save(update_fields=[*values, "updated_at"])
     _restamp(item, was_public=was_public)
+    _reindex(item, pages="languages" in changes)
     audit(actor=actor, action="heritage_item.changed", obj=item, changes=changes)
     record_event(
         item=item,
@@ -479,6 +489,7 @@ def add_master_file(
         actor=actor,
         detail=_file_detail(master),
     )
+    _process_after_commit(master)
     return master
 
 
@@ -517,7 +528,15 @@ def replace_master_file(
         actor=actor,
         detail=_file_detail(new) | {"replaces": master.pk, "old_sha256": master.sha256},
     )
+    _process_after_commit(new)
     return new
+
+
+def _process_after_commit(master: MasterFile) -> None:
+    # Pages, derivatives and OCR are the worker's (heritage/pages.py), by id.
+    from methodica.heritage.pages import process_master
+
+    transaction.on_commit(lambda pk=master.pk: process_master.enqueue(pk))
 
 
 def _file_detail(master: MasterFile) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from methodica.heritage import views
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("collections/<int:pk>/edit/", views.collection_form, name="collection_edit"),
     path("collections/<int:pk>/bag.zip", views.collection_bag, name="collection_bag"),
     path("preservation/", views.preservation, name="preservation"),
+    path("", include("methodica.heritage.batch_urls")),
+    path("", include("methodica.heritage.search_urls")),
+    path("", include("methodica.heritage.portal_urls")),
+    path("", include("methodica.heritage.text_urls")),
 ]

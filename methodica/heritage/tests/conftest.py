@@ -10,7 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from PIL import Image
 
 from methodica.heritage import services
-from methodica.heritage.models import Item, MasterFile
+from methodica.heritage.models import Item, MasterFile, Page
 
 
 def png_bytes(size: tuple[int, int] = (40, 30), color: str = "white") -> bytes:
@@ -55,6 +55,8 @@ def heritage_storage(tmp_path, monkeypatch):
     """Masters go to a folder of this test, through the same storage API."""
     storage = FileSystemStorage(location=tmp_path / "heritage")
     monkeypatch.setattr(MasterFile._meta.get_field("file"), "storage", storage)
+    for name in ("image", "thumbnail"):  # the pages' derivatives, beside them
+        monkeypatch.setattr(Page._meta.get_field(name), "storage", storage)
     return storage
 
 
