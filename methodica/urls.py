@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from methodica.heritage import views as heritage_views
@@ -25,6 +25,13 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    # Local-history masters and derivatives live under MEDIA_ROOT/heritage (so that
+    # backups hold them) but are served only through the views that check access:
+    # the plain-file route never matches that folder.
     urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            r"^media/(?P<path>(?!heritage/).+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
     ]

@@ -95,7 +95,8 @@ def staff_q(user: Any) -> Q:
     if user is None or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
-        return Q()
+        # Every item; not Q(), which OR-ing with another Q would simply drop.
+        return ~Q(pk__in=[])
     districts = sorted(
         membership.district_id
         for membership in memberships_of(user)

@@ -179,8 +179,8 @@ class ZipSource(Source):
 
 
 class FolderSource(Source):
-    def __init__(self, folder: str) -> None:
-        self.root = resolve_folder(folder)
+    def __init__(self, folder: str, district_code: str) -> None:
+        self.root = resolve_folder(folder, district_code)
         self.links: list[str] = []
         self.files: dict[str, int] = {}
         for current, dirs, files in os.walk(self.root, followlinks=False):
@@ -206,17 +206,32 @@ class FolderSource(Source):
     def open(self, name: str) -> Iterator[IO[bytes]]:
         if name not in self.files:
             raise DomainError(_("“%(name)s” is not in the folder.") % {"name": name})
-        with open(self.root / name, "rb") as handle:
+        # O_NOFOLLOW: a file swapped for a link after the folder was walked is
+        # refused, not followed out of the import folder.
+        path = self.root / name
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError as error:
+            raise DomainError(
+                _("“%(name)s” could not be read from the folder.") % {"name": name}
+            ) from error
+        if not path.resolve().is_relative_to(self.root):
+            os.close(descriptor)
+            raise DomainError(_("“%(name)s” is not in the folder.") % {"name": name})
+        with os.fdopen(descriptor, "rb") as handle:
             yield handle
 
 
-def resolve_folder(folder: str) -> Path:
-    """The folder, which must lie inside METHODICA_HERITAGE_IMPORT_ROOT."""
-    root = import_root()
-    if root is None:
+def resolve_folder(folder: str, district_code: str) -> Path:
+    """The folder, which must lie inside the district's own folder of
+    METHODICA_HERITAGE_IMPORT_ROOT (``<root>/<district code>/``): a district's
+    cataloguer never reaches another district's staged material."""
+    base = import_root()
+    if base is None:
         raise DomainError(
             _("Importing from a folder on the server is not enabled."), field="folder"
         )
+    root = (base / district_code).resolve()
     path = (root / folder).resolve()
     if not path.is_relative_to(root) or not path.is_dir():
         raise DomainError(
@@ -229,5 +244,5 @@ def resolve_folder(folder: str) -> Path:
 
 def open_source(batch: IngestBatch) -> ZipSource | FolderSource:
     if batch.folder:
-        return FolderSource(batch.folder)
+        return FolderSource(batch.folder, batch.district.code)
     return ZipSource(batch.archive.storage.open(batch.archive.name, "rb"))

@@ -91,7 +91,7 @@ def create_batch(
             )
         batch.archive.save(f"{os.urandom(8).hex()}.zip", archive, save=False)
     else:
-        resolve_folder(folder)
+        resolve_folder(folder, district.code)
     try:
         source = open_source(batch)
         try:

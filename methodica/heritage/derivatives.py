@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -57,12 +58,36 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+# The most pixels a rendered PDF page may have: a poster-sized page is rendered at a
+# lower resolution rather than as gigabytes of pixels.
+MAX_RENDER_PIXELS = 60_000_000
+
+
+def _dpi_for(pdf_path: Path, number: int) -> int:
+    """``PDF_DPI``, lowered for a page so large that it would pass the pixel cap."""
+    from pypdf import PdfReader
+
+    try:
+        page = PdfReader(pdf_path).pages[number - 1]
+        unit = float(page.get("/UserUnit", 1) or 1)
+        width = float(page.mediabox.width) * unit / 72
+        height = float(page.mediabox.height) * unit / 72
+    except Exception:  # noqa: BLE001 - unreadable sizes: pdftoppm decides and reports
+        return PDF_DPI
+    cap = min(MAX_RENDER_PIXELS, settings.METHODICA_HERITAGE_MAX_PIXELS)
+    pixels = width * height * PDF_DPI * PDF_DPI
+    if pixels <= cap or pixels <= 0:
+        return PDF_DPI
+    return max(10, int(PDF_DPI * (cap / pixels) ** 0.5))
+
+
 def _render_pdf_page(pdf_path: Path, number: int, folder: Path) -> Path:
     binary = shutil.which("pdftoppm")
     if binary is None:
         raise DerivativeError(_("poppler's pdftoppm is not installed on the server."))
     target = folder / "page"
-    command = [binary, "-r", str(PDF_DPI), "-f", str(number), "-l", str(number)]
+    dpi = _dpi_for(pdf_path, number)
+    command = [binary, "-r", str(dpi), "-f", str(number), "-l", str(number)]
     command += ["-jpeg", "-singlefile", str(pdf_path), str(target)]
     try:
         completed = subprocess.run(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,12 @@ CONTEXT = "http://iiif.io/api/image/3/context.json"
 TILE = 512
 FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png")}
 QUALITIES = ("default", "color", "gray")
-_REGION = re.compile(r"^(pct:)?([0-9.]+),([0-9.]+),([0-9.]+),([0-9.]+)$")
-_SIZE = re.compile(r"^(\^)?(!)?([0-9]*),([0-9]*)$")
+# Each number at most 12 characters: longer ones are no image coordinate, and
+# int() and float() of thousands of digits cost time or overflow.
+_REGION = re.compile(
+    r"^(pct:)?([0-9.]{1,12}),([0-9.]{1,12}),([0-9.]{1,12}),([0-9.]{1,12})$"
+)
+_SIZE = re.compile(r"^(\^)?(!)?([0-9]{0,12}),([0-9]{0,12})$")
 
 
 class BadRequest(Exception):
@@ -60,11 +65,13 @@ class ImageRequest:
 
 
 def _number(text: str) -> float:
+    if len(text) > 12:
+        raise BadRequest(text)
     try:
         value = float(text)
     except ValueError:
         raise BadRequest(text) from None
-    if value < 0:
+    if not math.isfinite(value) or value < 0:
         raise BadRequest(text)
     return value
 
@@ -186,16 +193,25 @@ def render(source: Any, request: ImageRequest, page_size: tuple[int, int]) -> by
     return buffer.getvalue()
 
 
+def _cacheable(request: ImageRequest) -> bool:
+    """Only what viewers ask for again and again is kept: tiles and the sizes
+    ``info.json`` offers, none larger than a tile's side twice. Any other region or
+    size is rendered and not stored, so that odd requests cannot fill the disk."""
+    return request.format in ("jpg", "png") and max(request.size) <= 2 * TILE
+
+
 def image_bytes(page: Any, request: ImageRequest) -> bytes:
     """The rendered image, from the disk cache when it was made before."""
     storage = page.image.storage
     name = f"derivatives/iiif/{page.pk}/{request.cache_key(page)}.{request.format}"
-    if storage.exists(name):
+    keep = _cacheable(request)
+    if keep and storage.exists(name):
         with storage.open(name, "rb") as cached:
             return cached.read()
     with page.image.open("rb") as source:
         data = render(source, request, (page.width, page.height))
-    storage.save(name, ContentFile(data))
+    if keep and not storage.exists(name):
+        storage.save(name, ContentFile(data))
     return data
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from methodica.accounts.throttle import client_ip
 from methodica.core.permissions import has_perm
 from methodica.heritage import iiif_image, iiif_presentation, iiif_search
-from methodica.heritage.access import RESTRICTED, can_view, is_public
+from methodica.heritage.access import RESTRICTED, can_view, in_reading_room, is_public
 from methodica.heritage.models import Collection, Item, Page
 from methodica.heritage.portal_views import pdf_allowed
 
@@ -39,7 +39,9 @@ def _base(request: HttpRequest) -> str:
 def _headers(response: HttpResponse, public: bool) -> HttpResponse:
     if public:
         response["Access-Control-Allow-Origin"] = "*"
-        response["Cache-Control"] = "public, max-age=86400"
+        # An hour, not a day: an item made restricted drops out of shared caches
+        # within the hour.
+        response["Cache-Control"] = "public, max-age=3600, must-revalidate"
     else:
         response["Cache-Control"] = "private, max-age=600"
         response["Vary"] = "Cookie"
@@ -147,7 +149,10 @@ def collection(request: HttpRequest, pk: int) -> HttpResponse:
     data = iiif_presentation.collection(
         node, items.order_by("title", "pk"), children, _base(request)
     )
-    return _json(data, PRESENTATION_JSON, public)
+    # A listing built for staff or for the reading room holds more than the public
+    # may see: it must never be shared-cached or offered to other origins.
+    shared = public and not staff and not in_reading_room(client_ip(request))
+    return _json(data, PRESENTATION_JSON, shared)
 
 
 @require_safe

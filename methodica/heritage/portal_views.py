@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from methodica.accounts.throttle import client_ip
@@ -64,6 +65,7 @@ def thumb_url(page_pk: int, width: int) -> str:
 
 
 @require_GET
+@cache_control(private=True)
 def browse(request: HttpRequest) -> HttpResponse:
     visible = Item.objects.viewable(request.user, client_ip(request))
     items = list(
@@ -104,6 +106,7 @@ def _current(pages: list[Page], wanted: str | None) -> int:
 
 
 @require_GET
+@cache_control(private=True)
 def public_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     # Light rows for every page (thumbnails, tile sources); text and words only for
@@ -162,6 +165,7 @@ def by_identifier(request: HttpRequest, identifier: str) -> HttpResponse:
 
 
 @require_GET
+@cache_control(private=True)
 def public_item_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     if not pdf_allowed(request.user, item):

@@ -27,7 +27,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from methodica.heritage.models import Item, Page
+from methodica.core.permissions import has_perm
+from methodica.heritage.access import RESTRICTED
+from methodica.heritage.models import Collection, Item, Page
 
 try:
     from methodica.heritage.orthography import normalise as _normalise
@@ -308,6 +310,28 @@ def _facet_filters(facets: Mapping[str, Iterable[str]]) -> tuple[list[str], dict
     return where, params
 
 
+def _open_collections(user: Any) -> list[int] | None:
+    """The collections whose titles a facet may show ``user``: all for the staff of
+    the collection's district (None), else the public ones under public parents, as
+    OAI-PMH and the IIIF collections show them."""
+    if has_perm(user, RESTRICTED):
+        return None
+    nodes = {
+        pk: (parent, public)
+        for pk, parent, public in Collection.objects.values_list(
+            "pk", "parent_id", "public"
+        )
+    }
+
+    def is_open(pk: int | None, depth: int = 0) -> bool:
+        if pk is None:
+            return True
+        parent, public = nodes.get(pk, (None, False))
+        return public and depth < 50 and is_open(parent, depth + 1)
+
+    return [pk for pk in nodes if is_open(pk)]
+
+
 def _hits_cte(
     query: str, user: Any, ip: str | None, facets: Mapping
 ) -> tuple[str, dict]:
@@ -402,7 +426,12 @@ def search(
                 else ""
             )
             + f" UNION ALL {_FACET_SQL}",
-            params | {"limit": page_size, "offset": (page - 1) * page_size},
+            params
+            | {
+                "limit": page_size,
+                "offset": (page - 1) * page_size,
+                "open_collections": _open_collections(user),
+            },
         )
         everything = cursor.fetchall()
     rows = sorted(
@@ -456,7 +485,9 @@ JOIN heritage_subject s ON s.id = f.subject_id GROUP BY s.id, s.term
 UNION ALL
 SELECT 'collection', c.id::text, c.title, count(*) FROM hits h
 JOIN heritage_item_collections f ON f.item_id = h.item_id
-JOIN heritage_collection c ON c.id = f.collection_id GROUP BY c.id, c.title
+JOIN heritage_collection c ON c.id = f.collection_id
+WHERE %(open_collections)s::bigint[] IS NULL OR c.id = ANY(%(open_collections)s)
+GROUP BY c.id, c.title
 UNION ALL
 SELECT 'person', a.id::text, a.name, count(DISTINCT h.item_id) FROM hits h
 JOIN heritage_itemauthority f ON f.item_id = h.item_id

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import cache_control
 
 from methodica.accounts.throttle import client_ip
 from methodica.heritage import search, textsearch_setup
@@ -28,6 +29,7 @@ def _item_url(item_pk: int, page_order: int | None, query: str) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
+@cache_control(private=True)
 def search_page(request: HttpRequest) -> HttpResponse:
     """``/heritage/search/?q=…&kind=…``: open to everyone; access decides the hits."""
     query = request.GET.get("q", "").strip()[:200]

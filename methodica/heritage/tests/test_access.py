@@ -60,6 +60,13 @@ def test_staff_of_the_district_see_everything(items, actor, request):
     assert _seen(user, OUTSIDE, items) == set(items)
 
 
+def test_a_superuser_sees_everything_in_lists_too(items):
+    from tests.factories import UserFactory
+
+    operator = UserFactory(is_superuser=True)
+    assert _seen(operator, OUTSIDE, items) == set(items)
+
+
 def test_a_municipal_methodologist_is_not_district_staff(
     items, municipal_methodologist
 ):

@@ -421,13 +421,19 @@ def test_a_folder_batch_needs_the_import_root_and_stays_inside_it(
     settings.METHODICA_HERITAGE_IMPORT_ROOT = None
     with pytest.raises(DomainError, match="not enabled"):
         batches.create_batch(actor=cataloguer, district=district, folder="x")
-    root = tmp_path / "imports"
+    base = tmp_path / "imports"
+    root = base / district.code  # each district has its own folder
     (root / "b1" / "scans").mkdir(parents=True)
     (root / "b1" / "scans" / "ph-1.jpg").write_bytes(jpeg_bytes())
     (root / "b1" / "metadata.csv").write_bytes(csv_bytes([row("ph-1")]))
-    settings.METHODICA_HERITAGE_IMPORT_ROOT = str(root)
+    (base / "OTHER" / "secret").mkdir(parents=True)
+    settings.METHODICA_HERITAGE_IMPORT_ROOT = str(base)
     with pytest.raises(DomainError, match="not a folder inside"):
         batches.create_batch(actor=cataloguer, district=district, folder="../")
+    with pytest.raises(DomainError, match="not a folder inside"):
+        batches.create_batch(
+            actor=cataloguer, district=district, folder="../OTHER/secret"
+        )
     batch = batches.create_batch(actor=cataloguer, district=district, folder="b1")
     assert batch.report["clean"], batch.report
     batch = run(cataloguer, batch)

@@ -117,3 +117,21 @@ def test_making_derivatives_again_replaces_the_old_files(
     page.refresh_from_db()
     assert page.image.name != first
     assert not heritage_storage.exists(first)
+
+
+def test_a_poster_sized_pdf_page_is_rendered_at_a_lower_resolution(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from methodica.heritage.derivatives import MAX_RENDER_PIXELS, PDF_DPI, _dpi_for
+
+    poster = tmp_path / "poster.pdf"
+    page = canvas.Canvas(str(poster), pagesize=(200 * 72, 200 * 72))  # 200 × 200 in
+    page.drawString(100, 100, "Плакат")
+    page.showPage()
+    page.save()
+    dpi = _dpi_for(poster, 1)
+    assert dpi < PDF_DPI
+    assert (200 * dpi) ** 2 <= MAX_RENDER_PIXELS
+    a4 = tmp_path / "a4.pdf"
+    canvas.Canvas(str(a4)).save()
+    assert _dpi_for(a4, 1) == PDF_DPI

@@ -101,6 +101,11 @@ def test_mirroring_flips_the_image(client, page):
         "5000,5000,10,10/max/0/default.jpg",
         "full/0,/0/default.jpg",
         "full/^99999,/0/default.jpg",  # over the size limit
+        "full/pct:nan/0/default.jpg",  # not a finite number
+        "full/^pct:inf/0/default.jpg",
+        "pct:0,0,nan,10/max/0/default.jpg",
+        "0,0," + "1" * 400 + ",10/max/0/default.jpg",  # overflows a float
+        "full/" + "9" * 5000 + ",/0/default.jpg",  # too many digits for int()
     ],
 )
 def test_bad_syntax_is_a_400(client, page, path):
@@ -176,3 +181,9 @@ def test_a_tile_is_cached_on_disk_and_served_again(client, page, page_storage):
     assert len(cached) == 1
     page.image.storage.delete(page.image.name)  # the source is gone: the cache answers
     assert client.get(url).content == first
+
+
+def test_a_large_odd_size_is_rendered_but_not_kept(client, page, page_storage):
+    response = client.get(f"/iiif/image/{page.pk}/full/1111,/0/default.jpg")
+    assert response.status_code == 200
+    assert not page_storage.exists(f"derivatives/iiif/{page.pk}")

@@ -176,6 +176,23 @@ def test_a_collection_is_valid_and_lists_only_viewable_items_and_public_series(
     ]
     hidden = Collection.objects.get(set_spec="hidden")
     assert client.get(f"/iiif/collection/{hidden.pk}.json").status_code == 404
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_public_collection_listed_for_staff_is_never_shared_cached(
+    client_for, cataloguer, district, paged_item, staff_item
+):
+    top = services.create_collection(
+        actor=cataloguer,
+        district=district,
+        values={"title": "Краеведска колекция", "set_spec": "local", "public": True},
+    )
+    staff_item.collections.add(top)
+    response = client_for(cataloguer).get(f"/iiif/collection/{top.pk}.json")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 1  # the staff-only item
+    assert "Access-Control-Allow-Origin" not in response
+    assert response["Cache-Control"].startswith("private")
 
 
 def test_a_series_under_a_private_collection_is_hidden_but_staff_see_it(

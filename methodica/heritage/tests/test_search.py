@@ -242,6 +242,27 @@ def test_facets_count_the_matching_items(faceted):
     assert _counts(results, "subject") == {str(faceted["school"].pk): 1}
 
 
+def test_a_private_collection_is_no_facet_for_the_public(
+    faceted, cataloguer, district, methodologist
+):
+    shown = services.create_collection(
+        actor=cataloguer,
+        district=district,
+        values={"title": "Местен печат", "set_spec": "press", "public": True},
+    )
+    hidden = services.create_collection(
+        actor=cataloguer,
+        district=district,
+        values={"title": "Дарение Петрови", "set_spec": "gift", "public": False},
+    )
+    for item in Item.objects.all():
+        item.collections.add(shown, hidden)
+    public = search.search("читалище", user=ANONYMOUS, ip=OUTSIDE)
+    assert _counts(public, "collection") == {str(shown.pk): 3}
+    staff = search.search("читалище", user=methodologist, ip=OUTSIDE)
+    assert _counts(staff, "collection") == {str(shown.pk): 3, str(hidden.pk): 3}
+
+
 def test_chosen_facets_narrow_the_results(faceted):
     assert sorted(found("читалище", kind=["book"])) == ["f1", "f3"]
     assert found("читалище", period=["1930"], kind=["book"]) == ["f1"]
@@ -254,9 +275,9 @@ def test_chosen_facets_narrow_the_results(faceted):
 def test_facet_counts_take_one_query_however_many_facets(faceted):
     with count_queries() as queries:
         search.search("читалище", user=ANONYMOUS, ip=OUTSIDE)
-    # hits+total+facets, items, their places, best pages, their headlines, and
-    # the descriptions (none here, so no headline query for them)
-    assert len(queries) == 6
+    # the open collections, hits+total+facets, items, their places, best pages,
+    # their headlines, and the descriptions (none here, so no headline query)
+    assert len(queries) == 7
 
 
 def test_the_search_page_is_open_to_everyone(faceted, client):
@@ -267,7 +288,7 @@ def test_the_search_page_is_open_to_everyone(faceted, client):
     assert "<legend" in html and "3 items found" in html
     assert 'name="kind" value="book"' in html
     assert "?page=1&amp;q=" in html
-    assert len(queries) == 6  # the same whatever the number of hits
+    assert len(queries) == 7  # the same whatever the number of hits
 
 
 def test_the_search_page_helps_when_nothing_matches(db, client):
