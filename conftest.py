@@ -42,6 +42,20 @@ def _heritage_files_in_a_temporary_folder(tmp_path_factory):
 
 
 @pytest.fixture
+def without_reports(monkeypatch):
+    """The demo loader without its ten years of annual reports, which the demo's
+    help, training and local history do not use: they cost minutes a load."""
+    from methodica.libraries.demo import load as demo_load
+    from methodica.reporting.demo import load_demo_reports
+
+    monkeypatch.setattr(
+        demo_load,
+        "DEMO_EXTENSIONS",
+        [e for e in demo_load.DEMO_EXTENSIONS if e is not load_demo_reports],
+    )
+
+
+@pytest.fixture
 def district(db):
     return DistrictFactory()
 

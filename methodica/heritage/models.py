@@ -134,6 +134,27 @@ class Collection(models.Model):
         return ":".join(reversed(parts))
 
 
+def open_collection_specs() -> dict[int, str]:
+    """{collection id: full set spec} of the collections the public may see (one
+    query): OAI-PMH's sets, and the collections public facets may name.
+
+    A collection is a set only if it and all its ancestors are public: a public
+    series under a private collection is left out, not shown with a truncated spec.
+    """
+    collections = {c.pk: c for c in Collection.objects.all()}
+    specs = {}
+    for pk, collection in collections.items():
+        parts, node, seen, public = [], collection, set(), True
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            public = public and node.public
+            parts.append(node.set_spec)
+            node = collections.get(node.parent_id) if node.parent_id else None
+        if public:
+            specs[pk] = ":".join(reversed(parts))
+    return specs
+
+
 class Authority(models.Model):
     """A person or an organisation, described once and linked from many items."""
 

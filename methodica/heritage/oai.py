@@ -32,7 +32,7 @@ from lxml import etree
 
 from methodica.heritage import dublin_core, marcxml
 from methodica.heritage.access import is_public, public_q
-from methodica.heritage.models import Collection, Item
+from methodica.heritage.models import Collection, Item, open_collection_specs
 from methodica.heritage.xmltext import xml_safe
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -131,26 +131,6 @@ def exposed_items() -> QuerySet[Item]:
     return Item.objects.filter(public_q() | Q(oai_exposed=True)).order_by(
         "harvest_stamp", "pk"
     )
-
-
-def _set_tree() -> dict[int, str]:
-    """{collection id: full set spec} of the public sets (one query).
-
-    A collection is a set only if it and all its ancestors are public: a public
-    series under a private collection is left out, not shown with a truncated spec.
-    """
-    collections = {c.pk: c for c in Collection.objects.all()}
-    specs = {}
-    for pk, collection in collections.items():
-        parts, node, seen, public = [], collection, set(), True
-        while node is not None and node.pk not in seen:
-            seen.add(node.pk)
-            public = public and node.public
-            parts.append(node.set_spec)
-            node = collections.get(node.parent_id) if node.parent_id else None
-        if public:
-            specs[pk] = ":".join(reversed(parts))
-    return specs
 
 
 def _filtered(args: dict[str, str], window: Window, specs: dict[int, str]) -> Any:
@@ -270,7 +250,7 @@ class Request:
         if "resumptionToken" in args:
             # Every set fits on one page, so no token of ours is ever valid here.
             raise OAIError("badResumptionToken", "ListSets is never paged")
-        specs = _set_tree()
+        specs = open_collection_specs()
         if not specs:
             raise OAIError("noSetHierarchy", "This repository has no sets")
         collections = Collection.objects.filter(pk__in=specs).order_by("pk")
@@ -298,7 +278,7 @@ class Request:
         self._check_prefix(args["metadataPrefix"])
         item = self._item(args["identifier"])
         record = self._sub(self._sub(self.root, "GetRecord"), "record")
-        self._record(record, item, _set_tree(), args["metadataPrefix"])
+        self._record(record, item, open_collection_specs(), args["metadataPrefix"])
 
     def _ListIdentifiers(self, args: dict[str, str]) -> None:
         self._list(args, verb="ListIdentifiers", with_metadata=False)
@@ -345,7 +325,7 @@ class Request:
                 "after": None,
             }
         filters = state["args"]
-        specs = _set_tree()
+        specs = open_collection_specs()
         if filters.get("set") and not specs:
             raise OAIError("noSetHierarchy", "This repository has no sets")
         items = _filtered(

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from methodica.core.permissions import has_perm
 from methodica.heritage.access import RESTRICTED
-from methodica.heritage.models import Collection, Item, Page
+from methodica.heritage.models import Item, Page, open_collection_specs
 
 try:
     from methodica.heritage.orthography import normalise as _normalise
@@ -312,24 +312,10 @@ def _facet_filters(facets: Mapping[str, Iterable[str]]) -> tuple[list[str], dict
 
 def _open_collections(user: Any) -> list[int] | None:
     """The collections whose titles a facet may show ``user``: all for the staff of
-    the collection's district (None), else the public ones under public parents, as
-    OAI-PMH and the IIIF collections show them."""
+    the collection's district (None), else those OAI-PMH shows as sets."""
     if has_perm(user, RESTRICTED):
         return None
-    nodes = {
-        pk: (parent, public)
-        for pk, parent, public in Collection.objects.values_list(
-            "pk", "parent_id", "public"
-        )
-    }
-
-    def is_open(pk: int | None, depth: int = 0) -> bool:
-        if pk is None:
-            return True
-        parent, public = nodes.get(pk, (None, False))
-        return public and depth < 50 and is_open(parent, depth + 1)
-
-    return [pk for pk in nodes if is_open(pk)]
+    return list(open_collection_specs())
 
 
 def _hits_cte(

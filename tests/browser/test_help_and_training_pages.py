@@ -14,16 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(monkeypatch):
-    """The demo district without its ten years of annual reports (not needed here)."""
-    from methodica.libraries.demo import load as demo_load
-    from methodica.reporting.demo import load_demo_reports
-
-    monkeypatch.setattr(
-        demo_load,
-        "DEMO_EXTENSIONS",
-        [e for e in demo_load.DEMO_EXTENSIONS if e is not load_demo_reports],
-    )
+def demo(without_reports):
+    """The demo district without its annual reports (not needed here)."""
     load_demo_district()
 
 

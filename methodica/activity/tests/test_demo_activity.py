@@ -43,20 +43,6 @@ def clock(monkeypatch):
     return set_day
 
 
-@pytest.fixture
-def without_reports(monkeypatch):
-    """The demo without its ten years of annual reports, which help and training do
-    not use: loading them three times would cost minutes of every test run."""
-    from methodica.libraries.demo import load as demo_load
-    from methodica.reporting.demo import load_demo_reports
-
-    monkeypatch.setattr(
-        demo_load,
-        "DEMO_EXTENSIONS",
-        [e for e in demo_load.DEMO_EXTENSIONS if e is not load_demo_reports],
-    )
-
-
 def test_the_busy_year_is_this_year_from_july_and_last_year_before():
     assert busy_year(datetime.date(2026, 1, 1)) == 2025
     assert busy_year(datetime.date(2026, 6, 30)) == 2025
